@@ -1,0 +1,327 @@
+// The twin's object store: what etcd + the generic registry are to kube-apiserver.
+//
+// One global resourceVersion counter, an event history for watches that resume from a
+// resourceVersion (410 Gone when it is older than the history), optimistic concurrency
+// (409 on a stale resourceVersion), status/main-resource split for kinds with a status
+// subresource, graceful deletion (deletionTimestamp; finalizers hold the object) and
+// background garbage collection through ownerReferences. It never touches the network:
+// the API server serves it, the controllers use it through TwinApi.
+import { randomUUID } from 'node:crypto';
+import { alreadyExists, conflict, notFound, StatusError } from './errors.js';
+import { fieldSelector, labelSelector } from './selectors.js';
+import { apiVersionOf, keyOf, type KObject, type ResourceType, type WatchEvent } from './types.js';
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface ListResult {
+  items: KObject[];
+  resourceVersion: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  /** Replay events after this version; "" or undefined sends the current objects as ADDED first. */
+  resourceVersion?: string;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  /** Set by the store's caller for kinds whose deletion is graceful (pods on a node). */
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+type Listener = (ev: WatchEvent, rv: number) => void;
+
+interface HistoryEntry {
+  rv: number;
+  typeKey: string;
+  ev: WatchEvent;
+}
+
+/** Deep copy for values that cross the store boundary: callers never share our objects. */
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+export interface StoreOptions {
+  /** How many past events a watch can resume from (older: 410 Gone). */
+  historySize?: number;
+  now?: () => number;
+}
+
+export class Store {
+  private readonly types = new Map<string, ResourceType>(); // "group/version/resource"
+  private readonly byKind = new Map<string, ResourceType>(); // "apiVersion/kind"
+  private readonly objects = new Map<string, Map<string, KObject>>(); // typeKey → key → obj
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private history: HistoryEntry[] = [];
+  private rv = 1000;
+  private readonly historySize: number;
+  private readonly now: () => number;
+
+  constructor(opts: StoreOptions = {}) {
+    this.historySize = opts.historySize ?? 20_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  // ---- types -------------------------------------------------------------------------
+
+  register(t: ResourceType): void {
+    const k = typeKey(t);
+    this.types.set(k, t);
+    this.byKind.set(`${apiVersionOf(t)}/${t.kind}`, t);
+    if (!this.objects.has(k)) this.objects.set(k, new Map());
+  }
+
+  allTypes(): ResourceType[] {
+    return [...this.types.values()];
+  }
+
+  typeFor(group: string, version: string, resource: string): ResourceType | undefined {
+    return this.types.get(`${group}/${version}/${resource}`);
+  }
+
+  typeOfKind(apiVersion: string, kind: string): ResourceType {
+    const t = this.byKind.get(`${apiVersion}/${kind}`);
+    if (!t) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (kind ${kind} in ${apiVersion})`);
+    return t;
+  }
+
+  get resourceVersion(): string {
+    return String(this.rv);
+  }
+
+  // ---- reads -------------------------------------------------------------------------
+
+  get(t: ResourceType, namespace: string | undefined, name: string): KObject {
+    const obj = this.bucket(t).get(keyOf(t.namespaced ? namespace : undefined, name));
+    if (!obj) throw notFound(t.resource, t.group, name);
+    return clone(obj);
+  }
+
+  tryGet(t: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+    const obj = this.bucket(t).get(keyOf(t.namespaced ? namespace : undefined, name));
+    return obj ? clone(obj) : undefined;
+  }
+
+  list(t: ResourceType, opts: ListOptions = {}): ListResult {
+    const match = this.matcher(t, opts);
+    const items: KObject[] = [];
+    for (const obj of this.bucket(t).values()) if (match(obj)) items.push(clone(obj));
+    items.sort((a, b) => keyOf(a.metadata.namespace, a.metadata.name).localeCompare(keyOf(b.metadata.namespace, b.metadata.name)));
+    return { items, resourceVersion: String(this.rv) };
+  }
+
+  // ---- writes ------------------------------------------------------------------------
+
+  create(t: ResourceType, input: KObject): KObject {
+    const obj = clone(input);
+    obj.apiVersion = apiVersionOf(t);
+    obj.kind = t.kind;
+    const meta = obj.metadata ?? ({} as KObject['metadata']);
+    obj.metadata = meta;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    if (!meta.name) throw new StatusError(422, 'Invalid', `${t.kind} is invalid: metadata.name: Required value: name or generateName is required`);
+    if (t.namespaced && !meta.namespace) meta.namespace = 'default';
+    if (!t.namespaced) delete meta.namespace;
+    const key = keyOf(meta.namespace, meta.name);
+    const bucket = this.bucket(t);
+    if (bucket.has(key)) throw alreadyExists(t.resource, t.group, meta.name);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    meta.generation = 1;
+    delete meta.deletionTimestamp;
+    meta.resourceVersion = String(++this.rv);
+    bucket.set(key, obj);
+    this.emit(t, { type: 'ADDED', object: obj });
+    return clone(obj);
+  }
+
+  /**
+   * Replace an object. With subresource "status" only .status is taken from the input; on
+   * the main resource of a kind with a status subresource, .status is kept from storage.
+   */
+  update(t: ResourceType, input: KObject, opts: { subresource?: 'status' } = {}): KObject {
+    const ns = t.namespaced ? input.metadata.namespace ?? 'default' : undefined;
+    const key = keyOf(ns, input.metadata.name);
+    const bucket = this.bucket(t);
+    const cur = bucket.get(key);
+    if (!cur) throw notFound(t.resource, t.group, input.metadata.name);
+    if (input.metadata.resourceVersion && input.metadata.resourceVersion !== cur.metadata.resourceVersion) {
+      throw conflict(t.resource, t.group, input.metadata.name);
+    }
+    const hasStatusSub = t.subresources?.includes('status') ?? false;
+    let next: KObject;
+    if (opts.subresource === 'status') {
+      next = clone(cur);
+      next.status = clone(input.status);
+    } else {
+      next = clone(input);
+      next.apiVersion = apiVersionOf(t);
+      next.kind = t.kind;
+      if (hasStatusSub) {
+        if (cur.status === undefined) delete next.status;
+        else next.status = clone(cur.status);
+      }
+      // Server-owned metadata is kept from storage.
+      next.metadata.uid = cur.metadata.uid;
+      next.metadata.creationTimestamp = cur.metadata.creationTimestamp;
+      next.metadata.namespace = cur.metadata.namespace;
+      if (cur.metadata.deletionTimestamp) {
+        next.metadata.deletionTimestamp = cur.metadata.deletionTimestamp;
+        next.metadata.deletionGracePeriodSeconds = cur.metadata.deletionGracePeriodSeconds;
+      }
+      if (!next.metadata.namespace) delete next.metadata.namespace;
+      const specChanged = JSON.stringify(withoutMetaStatus(cur)) !== JSON.stringify(withoutMetaStatus(next));
+      next.metadata.generation = (cur.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+    }
+    if (JSON.stringify(next) === JSON.stringify(cur)) return clone(cur); // no-op writes don't bump
+    next.metadata.resourceVersion = String(++this.rv);
+    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+      bucket.delete(key);
+      this.emit(t, { type: 'DELETED', object: next });
+      this.collectDependents(next);
+      return clone(next);
+    }
+    bucket.set(key, next);
+    this.emit(t, { type: 'MODIFIED', object: next });
+    return clone(next);
+  }
+
+  /**
+   * Delete. Objects with finalizers, or Pods bound to a node deleted with a grace period,
+   * only get a deletionTimestamp (they show as Terminating) until a controller finishes them.
+   */
+  delete(t: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KObject {
+    const key = keyOf(t.namespaced ? namespace : undefined, name);
+    const bucket = this.bucket(t);
+    const cur = bucket.get(key);
+    if (!cur) throw notFound(t.resource, t.group, name);
+    if (opts.preconditions?.uid && opts.preconditions.uid !== cur.metadata.uid) throw conflict(t.resource, t.group, name);
+    if (opts.preconditions?.resourceVersion && opts.preconditions.resourceVersion !== cur.metadata.resourceVersion) {
+      throw conflict(t.resource, t.group, name);
+    }
+    const graceful = t.kind === 'Pod' && t.group === '' && isBound(cur) && (opts.gracePeriodSeconds ?? podGrace(cur)) > 0;
+    if (cur.metadata.finalizers?.length || graceful) {
+      if (cur.metadata.deletionTimestamp) {
+        // A second delete may shorten the grace period (kubectl delete --grace-period=0 --force).
+        if (opts.gracePeriodSeconds === 0 && !cur.metadata.finalizers?.length) return this.remove(t, key, cur);
+        return clone(cur);
+      }
+      const next = clone(cur);
+      next.metadata.deletionTimestamp = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+      next.metadata.deletionGracePeriodSeconds = opts.gracePeriodSeconds ?? podGrace(cur);
+      next.metadata.resourceVersion = String(++this.rv);
+      bucket.set(key, next);
+      this.emit(t, { type: 'MODIFIED', object: next });
+      return clone(next);
+    }
+    const removed = this.remove(t, key, cur);
+    if (opts.propagationPolicy !== 'Orphan') this.collectDependents(removed);
+    return removed;
+  }
+
+  // ---- watch -------------------------------------------------------------------------
+
+  /**
+   * Subscribe to changes of a type. Without a resourceVersion the current objects come
+   * first as ADDED. With one, past events after it are replayed; a version older than the
+   * history throws 410 Gone (the client must list again). Returns the unsubscribe function.
+   */
+  watch(t: ResourceType, opts: WatchOptions, onEvent: (ev: WatchEvent) => void): () => void {
+    const match = this.matcher(t, opts);
+    const k = typeKey(t);
+    const from = opts.resourceVersion ? Number(opts.resourceVersion) : NaN;
+    if (opts.resourceVersion && opts.resourceVersion !== '0' && Number.isFinite(from)) {
+      const oldest = this.history[0]?.rv ?? this.rv + 1;
+      if (from < oldest - 1 && from < this.rv) {
+        throw new StatusError(410, 'Expired', `too old resource version: ${from} (${oldest - 1})`);
+      }
+      for (const h of this.history) if (h.rv > from && h.typeKey === k && match(h.ev.object)) onEvent(clone(h.ev));
+    } else {
+      for (const obj of this.bucket(t).values()) if (match(obj)) onEvent({ type: 'ADDED', object: clone(obj) });
+    }
+    const listener: Listener = (ev) => {
+      if (match(ev.object)) onEvent(clone(ev));
+    };
+    let set = this.listeners.get(k);
+    if (!set) this.listeners.set(k, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  // ---- internals ---------------------------------------------------------------------
+
+  private bucket(t: ResourceType): Map<string, KObject> {
+    const b = this.objects.get(typeKey(t));
+    if (!b) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${t.resource})`);
+    return b;
+  }
+
+  private matcher(t: ResourceType, opts: ListOptions): (obj: KObject) => boolean {
+    const byLabel = labelSelector(opts.labelSelector);
+    const byField = fieldSelector(opts.fieldSelector);
+    const ns = t.namespaced ? opts.namespace : undefined;
+    return (obj) => (!ns || obj.metadata.namespace === ns) && byLabel(obj) && byField(obj);
+  }
+
+  private remove(t: ResourceType, key: string, cur: KObject): KObject {
+    const gone = clone(cur);
+    gone.metadata.resourceVersion = String(++this.rv);
+    this.bucket(t).delete(key);
+    this.emit(t, { type: 'DELETED', object: gone });
+    return clone(gone);
+  }
+
+  /** Background garbage collection: dependents of a removed owner are deleted too. */
+  private collectDependents(owner: KObject): void {
+    const uid = owner.metadata.uid;
+    if (!uid) return;
+    for (const t of this.types.values()) {
+      for (const obj of [...this.bucket(t).values()]) {
+        if (obj.metadata.ownerReferences?.some((r) => r.uid === uid)) {
+          try {
+            this.delete(t, obj.metadata.namespace, obj.metadata.name, { propagationPolicy: 'Background' });
+          } catch {
+            // already gone
+          }
+        }
+      }
+    }
+  }
+
+  private emit(t: ResourceType, ev: WatchEvent): void {
+    const k = typeKey(t);
+    this.history.push({ rv: this.rv, typeKey: k, ev: clone(ev) });
+    if (this.history.length > this.historySize) this.history = this.history.slice(-Math.floor(this.historySize * 0.75));
+    for (const l of this.listeners.get(k) ?? []) l(ev, this.rv);
+  }
+}
+
+function typeKey(t: Pick<ResourceType, 'group' | 'version' | 'resource'>): string {
+  return `${t.group}/${t.version}/${t.resource}`;
+}
+
+function withoutMetaStatus(o: KObject): unknown {
+  const { metadata: _m, status: _s, ...rest } = o;
+  return rest;
+}
+
+function isBound(pod: KObject): boolean {
+  return Boolean((pod.spec as { nodeName?: string } | undefined)?.nodeName);
+}
+
+function podGrace(pod: KObject): number {
+  return (pod.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ?? 30;
+}
+
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let s = '';
+  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: the everyday unit suite (fast, in-process, twin in memory) and the
+// slower suites that start real peers (sshd, ipmi_sim, upsd, Chromium, kube-apiserver).
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/peers/**', 'test/fidelity/**'] },
+      },
+      {
+        extends: true,
+        test: { name: 'peers', include: ['test/peers/**/*.test.ts'], poolOptions: { forks: { singleFork: true } } },
+      },
+    ],
+  },
+});
