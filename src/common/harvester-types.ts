@@ -130,3 +130,12 @@ export interface VirtualMachineBackupObject extends KObject {
   spec?: { source: { apiGroup: string; kind: string; name: string }; type?: 'backup' | 'snapshot' };
   status?: { readyToUse?: boolean; error?: { message?: string } };
 }
+
+export interface ConfigMapObject extends KObject {
+  data?: Record<string, string>;
+}
+
+export interface PvcObject extends KObject {
+  spec?: { volumeName?: string; storageClassName?: string; accessModes?: string[] };
+  status?: { phase?: 'Pending' | 'Bound' | 'Lost' };
+}

@@ -1,0 +1,122 @@
+// What the shutdown records for the restart (design invariant 1: written to the journal
+// before the act that destroys it). One key per fact, each with a zod schema so the restart
+// reads back exactly what was written and refuses a journal that lacks or garbles it.
+import { z } from 'zod';
+import { FatalError } from '../common/errors.js';
+import type { Json } from '../engine/types.js';
+
+export const NodeFact = z.object({
+  name: z.string(),
+  ip: z.string(),
+  mac: z.string().optional(),
+  roles: z.array(z.string()),
+  etcd: z.boolean(),
+  witness: z.boolean(),
+  controlPlane: z.boolean(),
+});
+export type NodeFact = z.infer<typeof NodeFact>;
+
+export const NetworkFacts = z.object({
+  nodes: z.array(NodeFact),
+  vip: z.object({ configured: z.string().optional(), externalIp: z.string().optional(), mode: z.string().optional() }),
+  settings: z.record(z.string(), z.string()),
+  clusterNetworks: z.array(z.string()),
+  vlanConfigs: z.array(z.object({ name: z.string(), clusterNetwork: z.string().optional(), nics: z.array(z.string()) })),
+  vmNetworks: z.array(z.object({ namespace: z.string(), name: z.string(), vlan: z.number().optional() })),
+  warnings: z.array(z.string()),
+});
+export type NetworkFacts = z.infer<typeof NetworkFacts>;
+
+export const VmFact = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  runStrategy: z.string().optional(),
+  running: z.boolean().optional(), // spec.running, for VMs that use it instead of runStrategy
+  vmiRan: z.boolean(),
+  node: z.string().optional(),
+  downstream: z.boolean(),
+  guestCluster: z.string().optional(),
+  priority: z.number(),
+});
+export type VmFact = z.infer<typeof VmFact>;
+
+export const DeploymentScaleFact = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  present: z.boolean(),
+  scaleAvailable: z.string().nullable(), // null: annotation absent
+  replicas: z.number(),
+});
+export const RancherFacts = z.object({
+  imported: z.boolean(),
+  rancher: DeploymentScaleFact,
+  agent: DeploymentScaleFact,
+});
+export type RancherFacts = z.infer<typeof RancherFacts>;
+
+export const AddonRef = z.object({ namespace: z.string(), name: z.string() });
+export const AddonFacts = z.object({
+  enabled: z.array(AddonRef),
+  toDisable: z.array(AddonRef.extend({ reason: z.string() })),
+});
+export type AddonFacts = z.infer<typeof AddonFacts>;
+
+export const ScaledWorkload = z.object({ kind: z.enum(['Deployment', 'StatefulSet']), namespace: z.string(), name: z.string(), replicas: z.number() });
+export const WorkloadFacts = z.object({ scaled: z.array(ScaledWorkload), left: z.array(z.string()) });
+
+export const EtcdMemberFact = z.object({ node: z.string(), ip: z.string(), memberId: z.string(), isLeader: z.boolean(), witness: z.boolean() });
+export const EtcdFacts = z.object({
+  members: z.array(EtcdMemberFact),
+  leader: z.string(), // node name of the leader that goes down last
+  movedFrom: z.string().optional(), // leader was on this witness node and was moved
+  shutdownOrder: z.array(z.string()), // etcd nodes, leader last
+});
+export type EtcdFacts = z.infer<typeof EtcdFacts>;
+
+export const BundleFact = z.object({ name: z.string(), file: z.string(), bytes: z.number() });
+
+export const BackupFacts = z.object({ backups: z.array(z.object({ vm: z.string(), namespace: z.string(), backup: z.string() })) });
+
+/** Fact keys and their schemas: the restart's whole input. */
+export const Facts = {
+  identity: { key: 'cluster.identity', schema: z.object({ uid: z.string(), server: z.string(), version: z.string().optional() }) },
+  bundleBefore: { key: 'bundle.before', schema: BundleFact },
+  network: { key: 'network', schema: NetworkFacts },
+  backups: { key: 'backups', schema: BackupFacts },
+  vms: { key: 'vms', schema: z.array(VmFact) },
+  rancher: { key: 'rancher', schema: RancherFacts },
+  addons: { key: 'addons', schema: AddonFacts },
+  workloads: { key: 'workloads', schema: WorkloadFacts },
+  etcd: { key: 'etcd', schema: EtcdFacts },
+  workersOff: { key: 'nodes.workers-off', schema: z.array(z.string()) },
+  etcdOff: { key: 'nodes.etcd-off', schema: z.array(z.string()) },
+  bundleAfter: { key: 'bundle.after', schema: BundleFact },
+} as const;
+
+type FactDef<T> = { key: string; schema: z.ZodType<T> };
+
+/** Reads a recorded fact; undefined when not recorded yet. A garbled value is fatal. */
+export function readFact<T>(facts: ReadonlyMap<string, Json>, def: FactDef<T>): T | undefined {
+  if (!facts.has(def.key)) return undefined;
+  const parsed = def.schema.safeParse(facts.get(def.key));
+  if (!parsed.success) {
+    throw new FatalError(
+      `recorded fact "${def.key}" does not match what this fallow version expects: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      'Use the fallow version that wrote the journal, or restore by hand from `fallow status -o json`',
+    );
+  }
+  return parsed.data;
+}
+
+/** Reads a fact the step cannot go on without. */
+export function requireFact<T>(facts: ReadonlyMap<string, Json>, def: FactDef<T>, neededBy: string): T {
+  const v = readFact(facts, def);
+  if (v === undefined) {
+    throw new FatalError(`${neededBy} needs the recorded fact "${def.key}", and the journal does not have it`, 'Resume the shutdown that records it first (`fallow resume`)');
+  }
+  return v;
+}
+
+export function toJson(v: unknown): Json {
+  return JSON.parse(JSON.stringify(v)) as Json;
+}

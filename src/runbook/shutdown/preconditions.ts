@@ -1,0 +1,121 @@
+// Seed 1 — Precondition: a support bundle (1.1) and the network facts (1.2), both taken
+// off the cluster before anything is changed.
+import { Namespaces, RecordedSettings, Vip } from '../../common/harvester.js';
+import type { ConfigMapObject, KObject, NodeObject, ServiceObject, SettingObject } from '../../common/harvester-types.js';
+import type { Step } from '../../engine/types.js';
+import type { RunbookEnv } from '../env.js';
+import { Facts, readFact, toJson, type NetworkFacts } from '../facts.js';
+import { bundleRbac, takeSupportBundle } from '../lib/bundle.js';
+import { nodeFact } from '../lib/nodes.js';
+
+export const generateSupportBundle: Step<RunbookEnv> = {
+  id: 'shutdown.support-bundle',
+  title: 'Generate a support bundle',
+  seed: '1.1',
+  phase: 'Precondition',
+  destructive: false,
+  records: [Facts.bundleBefore.key],
+  waitsFor: 'the SupportBundle to reach state ready, then its download into the run directory',
+  risks: ['bundle generation fails (state error): the run stops before anything changes'],
+  rbac: bundleRbac,
+  enabled: (ctx) => !ctx.env.options.skipBundles,
+  async check(ctx) {
+    const b = readFact(ctx.facts, Facts.bundleBefore);
+    return b ? { done: true, detail: `${b.file} (${b.bytes} bytes)` } : { done: false };
+  },
+  async describe() {
+    return ['create a SupportBundle in harvester-system and download it into the run directory'];
+  },
+  act: (ctx) => takeSupportBundle(ctx, 'before', Facts.bundleBefore.key),
+};
+
+export const recordNetworkFacts: Step<RunbookEnv> = {
+  id: 'shutdown.record-network',
+  title: 'Record the network facts',
+  seed: '1.2',
+  phase: 'Precondition',
+  destructive: false,
+  records: [Facts.network.key],
+  risks: ['a node IP that looks DHCP-assigned may change at restart (warned)'],
+  rbac: [
+    { group: '', resource: 'nodes', verbs: ['get', 'list', 'watch'] },
+    { group: '', resource: 'services', verbs: ['get', 'list', 'watch'] },
+    { group: '', resource: 'configmaps', verbs: ['get'], namespace: Namespaces.harvesterSystem },
+    { group: 'harvesterhci.io', resource: 'settings', verbs: ['get', 'list'] },
+    { group: 'network.harvesterhci.io', resource: 'clusternetworks', verbs: ['list'] },
+    { group: 'network.harvesterhci.io', resource: 'vlanconfigs', verbs: ['list'] },
+    { group: 'k8s.cni.cncf.io', resource: 'network-attachment-definitions', verbs: ['list'] },
+  ],
+  async check(ctx) {
+    return readFact(ctx.facts, Facts.network) ? { done: true } : { done: false };
+  },
+  async act(ctx) {
+    const facts = await gatherNetworkFacts(ctx.env);
+    for (const w of facts.warnings) await ctx.warn(w);
+    await ctx.record(Facts.network.key, toJson(facts));
+  },
+};
+
+export async function gatherNetworkFacts(env: RunbookEnv): Promise<NetworkFacts> {
+  const { cluster } = env;
+  const [nodes, settings, cns, vlans, nads, vipCm, svc] = await Promise.all([
+    cluster.list<NodeObject>('Node'),
+    cluster.list<SettingObject>('Setting'),
+    cluster.list('ClusterNetwork').catch(() => [] as KObject[]),
+    cluster.list('VlanConfig').catch(() => [] as KObject[]),
+    cluster.list('NetworkAttachmentDefinition').catch(() => [] as KObject[]),
+    cluster.get<ConfigMapObject>('ConfigMap', Vip.configMap.namespace, Vip.configMap.name),
+    cluster.get<ServiceObject>('Service', Vip.service.namespace, Vip.service.name),
+  ]);
+  const warnings: string[] = [];
+  const nodeFacts = nodes.map(nodeFact).sort((a, b) => a.name.localeCompare(b.name));
+  for (const n of nodeFacts) {
+    if (!n.ip) warnings.push(`node ${n.name} has no InternalIP: its address cannot be checked at restart`);
+  }
+  for (const n of nodes) {
+    // Harvester records how the management interface got its address; "dhcp" without a
+    // reservation is the seed's biggest restart risk (1.2).
+    const mode = n.metadata.annotations?.['harvesterhci.io/management-ip-mode'];
+    if (mode && mode.toLowerCase() === 'dhcp') {
+      warnings.push(`node ${n.metadata.name} takes its IP from DHCP: make sure the DHCP server has a reservation for it, or the cluster may not come back (seed 1.2)`);
+    }
+  }
+  const settingValues: Record<string, string> = {};
+  for (const s of settings) {
+    if ((RecordedSettings as readonly string[]).includes(s.metadata.name)) settingValues[s.metadata.name] = s.value ?? s.default ?? '';
+  }
+  const vmNetworks = nads.map((n) => {
+    const cfg = safeJson((n.spec as { config?: string } | undefined)?.config);
+    const vlan = typeof cfg?.vlan === 'number' ? cfg.vlan : undefined;
+    return { namespace: n.metadata.namespace ?? 'default', name: n.metadata.name, ...(vlan !== undefined ? { vlan } : {}) };
+  });
+  const vlanConfigs = vlans.map((v) => {
+    const spec = (v.spec ?? {}) as { clusterNetwork?: string; uplink?: { nics?: string[] } };
+    return { name: v.metadata.name, ...(spec.clusterNetwork ? { clusterNetwork: spec.clusterNetwork } : {}), nics: spec.uplink?.nics ?? [] };
+  });
+  const vipData = vipCm?.data ?? {};
+  const externalIp = svc?.status?.loadBalancer?.ingress?.[0]?.ip;
+  if (!externalIp) warnings.push(`${Vip.service.namespace}/${Vip.service.name} has no EXTERNAL-IP now: the VIP cannot be checked at restart`);
+  return {
+    nodes: nodeFacts,
+    vip: {
+      ...(vipData.ip ? { configured: vipData.ip } : {}),
+      ...(externalIp ? { externalIp } : {}),
+      ...(vipData.mode ? { mode: vipData.mode } : {}),
+    },
+    settings: settingValues,
+    clusterNetworks: cns.map((c) => c.metadata.name).sort(),
+    vlanConfigs,
+    vmNetworks,
+    warnings,
+  };
+}
+
+function safeJson(s: string | undefined): Record<string, unknown> | undefined {
+  if (!s) return undefined;
+  try {
+    return JSON.parse(s) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
