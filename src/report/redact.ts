@@ -37,7 +37,9 @@ export function redactJson(value: Json): Json {
   if (value !== null && typeof value === 'object') {
     const out: { [k: string]: Json } = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = isSecretKey(k) && v !== '' && v !== null ? Masked : redactJson(v);
+      // A secret-named object ("Auth": {Username, Password}) is searched, not dropped whole.
+      const scalar = v === null || typeof v !== 'object';
+      out[k] = scalar && isSecretKey(k) && v !== '' && v !== null ? Masked : redactJson(v);
     }
     return out;
   }
