@@ -1,0 +1,224 @@
+// PowerController: picks, per node, how each act is done and proves it happened.
+//   shutdown  → SSH (the seed's `sudo -i shutdown`), else BMC soft-off, else by hand;
+//   power-on  → BMC, else by hand (also when the BMC cannot be reached and someone is there);
+//   status    → BMC PowerState, else Kubernetes NotReady AND the SSH port closed.
+// Shutdown returns only when the node is seen off; hard power-off only with `force`.
+import type { Clock } from '../common/clock.js';
+import { UnreachableError, formatError } from '../common/errors.js';
+import type { CheckReport, DriverKind, NodeReadyProbe, PowerDriver, PowerLog, PowerState } from './driver.js';
+import type { PowerInventory } from './inventory.js';
+import { IpmiDriver, type IpmiDriverOptions } from './ipmi.js';
+import { ManualDriver, type OperatorConsole } from './manual.js';
+import { PowerMessages } from './messages.js';
+import { tcpPortOpen } from './probe.js';
+import { RedfishDriver, type RedfishDriverOptions } from './redfish.js';
+import { SshDriver, type SshDriverOptions } from './ssh.js';
+
+export interface PowerControllerOptions {
+  /** With SSH addresses already filled (`inventory.withAddresses(InternalIP)`). */
+  inventory: PowerInventory;
+  clock: Clock;
+  nodeReady: NodeReadyProbe;
+  console: OperatorConsole;
+  acceptNewHostKeys?: boolean;
+  log?: PowerLog;
+  /** Modelled ms between looks while confirming. */
+  pollMs?: number;
+  /** Wall ms a probe of the SSH port may take. */
+  probeTimeoutMs?: number;
+  /** How long to wait for the off state after a forced power-off (modelled ms). */
+  forceOffWaitMs?: number;
+  ssh?: SshDriverOptions;
+  ipmi?: IpmiDriverOptions;
+  redfish?: RedfishDriverOptions;
+}
+
+/** What was seen, and the words that justify it in a message. */
+export interface Observation {
+  state: PowerState;
+  /** "BMC says On", "NotReady, SSH port 10.0.0.5:22 closed" */
+  evidence: string;
+  /** The OS answers (Ready or SSH port open); only meaningful when state is on. */
+  booted: boolean;
+}
+
+export interface Route {
+  node: string;
+  shutdown: DriverKind;
+  powerOn: DriverKind;
+  status: 'bmc' | 'probe';
+}
+
+export interface ShutdownOptions {
+  /** Absolute modelled epoch ms by which the node must be seen off. */
+  deadline: number;
+  /** Cut the power if the graceful shutdown does not finish by the deadline. */
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface PowerOnOptions {
+  /** Absolute modelled epoch ms by which the node must be seen booted. */
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+export class PowerController {
+  readonly ssh: SshDriver;
+  readonly ipmi: IpmiDriver;
+  readonly redfish: RedfishDriver;
+  readonly manual: ManualDriver;
+  private readonly inventory: PowerInventory;
+
+  constructor(private readonly opts: PowerControllerOptions) {
+    this.inventory = opts.inventory;
+    const log = opts.log;
+    this.ssh = new SshDriver(opts.inventory, { acceptNewHostKeys: opts.acceptNewHostKeys === true, ...(log ? { log } : {}), ...opts.ssh });
+    this.ipmi = new IpmiDriver(opts.inventory, { ...(log ? { log } : {}), ...opts.ipmi });
+    this.redfish = new RedfishDriver(opts.inventory, { ...(log ? { log } : {}), ...opts.redfish });
+    this.manual = new ManualDriver(opts.inventory, {
+      console: opts.console,
+      clock: opts.clock,
+      observe: async (node) => (await this.probe(node)).state,
+      ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+    });
+  }
+
+  route(node: string): Route {
+    const spec = this.inventory.node(node);
+    const bmc = spec.bmc?.driver;
+    return { node, shutdown: spec.ssh ? 'ssh' : (bmc ?? 'manual'), powerOn: bmc ?? 'manual', status: bmc ? 'bmc' : 'probe' };
+  }
+
+  async status(node: string): Promise<PowerState> {
+    return (await this.observe(node)).state;
+  }
+
+  /** BMC PowerState where there is a BMC, else the probe; never throws (unknown instead). */
+  async observe(node: string): Promise<Observation> {
+    const bmc = this.bmcDriver(node);
+    if (!bmc) return this.probe(node);
+    let state: PowerState;
+    try {
+      state = await bmc.status(node);
+    } catch (err) {
+      return { state: 'unknown', evidence: `BMC status unreadable: ${formatError(err)}`, booted: false };
+    }
+    if (state !== 'on') return { state, evidence: `BMC says ${state}`, booted: false };
+    const os = await this.probe(node);
+    return { state: 'on', evidence: `BMC says on; ${os.evidence}`, booted: os.booted };
+  }
+
+  /** Without a BMC: Ready → on; NotReady and SSH port closed → off. */
+  async probe(node: string): Promise<Observation> {
+    let ready: boolean | undefined;
+    try {
+      ready = await this.opts.nodeReady(node);
+    } catch {
+      ready = undefined; // API down (the last control-plane node is going): port alone decides
+    }
+    const spec = this.inventory.node(node);
+    const addr = spec.ssh?.address;
+    const port = spec.ssh?.port ?? 22;
+    const open = addr ? await tcpPortOpen(addr, port, this.opts.probeTimeoutMs ?? 2000) : undefined;
+    const readyText = ready === undefined ? 'Kubernetes API unreachable' : ready ? 'Ready' : 'NotReady';
+    const portText = addr ? `SSH port ${addr}:${port} ${open ? 'open' : 'closed'}` : 'no SSH address';
+    const evidence = `${readyText}, ${portText}`;
+    if (ready === true || open === true) return { state: 'on', evidence, booted: true };
+    if (open === false) return { state: 'off', evidence, booted: false };
+    return { state: 'unknown', evidence, booted: false };
+  }
+
+  /** Graceful shutdown, then waits until the node is seen off (or cuts it with force). */
+  async shutdown(node: string, o: ShutdownOptions): Promise<void> {
+    if ((await this.observe(node)).state === 'off') return;
+    const route = this.route(node);
+    if (route.shutdown === 'ssh') {
+      try {
+        await this.ssh.shutdown(node);
+      } catch (err) {
+        // Unreachable over SSH but a BMC answers: ACPI soft-off is still a clean shutdown.
+        if (!(err instanceof UnreachableError) || !this.bmcDriver(node)) throw err;
+        this.log(node, `SSH unreachable (${formatError(err)}); asking the BMC for a soft power-off`);
+        await this.bmcDriver(node)?.shutdown(node);
+      }
+    } else {
+      await this.driver(route.shutdown).shutdown(node);
+    }
+    await this.confirmOff(node, o.deadline, o);
+  }
+
+  async confirmOff(node: string, deadline: number, o: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    const started = this.opts.clock.now();
+    const seen = await this.waitFor(node, deadline, (ob) => ob.state === 'off', o.signal);
+    if (seen.state === 'off') return;
+    if (!o.force) throw PowerMessages.nodeStaysOn(node, this.opts.clock.now() - started, seen.evidence);
+    this.log(node, `still on (${seen.evidence}); cutting the power as --force allows`);
+    await (this.bmcDriver(node) ?? this.manual).forceOff(node);
+    const extra = this.opts.clock.now() + (this.opts.forceOffWaitMs ?? 60_000);
+    const after = await this.waitFor(node, extra, (ob) => ob.state === 'off', o.signal);
+    if (after.state !== 'off') throw PowerMessages.nodeStaysOn(node, this.opts.clock.now() - started, `even after a forced power-off: ${after.evidence}`);
+  }
+
+  /** Power-on through the BMC (or by hand), then waits until the OS answers. */
+  async powerOn(node: string, o: PowerOnOptions): Promise<void> {
+    const now = await this.observe(node);
+    if (now.state === 'on' && now.booted) return;
+    const bmc = this.bmcDriver(node);
+    if (!bmc) await this.manual.powerOn(node);
+    else if (now.state !== 'on') {
+      try {
+        await bmc.powerOn(node);
+      } catch (err) {
+        if (!(err instanceof UnreachableError) || !this.manual.attended) throw err;
+        await this.manual.powerOn(node, `The BMC did not answer: ${formatError(err)}`);
+      }
+    }
+    await this.confirmOn(node, o.deadline, o.signal);
+  }
+
+  async confirmOn(node: string, deadline: number, signal?: AbortSignal): Promise<void> {
+    const started = this.opts.clock.now();
+    const seen = await this.waitFor(node, deadline, (ob) => ob.state === 'on' && ob.booted, signal);
+    if (seen.state !== 'on' || !seen.booted) throw PowerMessages.nodeDoesNotBoot(node, this.opts.clock.now() - started, seen.evidence);
+  }
+
+  /** Read-only checks of every way this node is reached. */
+  async check(node: string): Promise<CheckReport[]> {
+    const spec = this.inventory.node(node);
+    const reports: CheckReport[] = [];
+    if (spec.ssh) reports.push(await this.ssh.check(node));
+    const bmc = this.bmcDriver(node);
+    reports.push(await (bmc ?? this.manual).check(node));
+    return reports;
+  }
+
+  async close(): Promise<void> {
+    await this.redfish.close();
+  }
+
+  private async waitFor(node: string, deadline: number, done: (o: Observation) => boolean, signal?: AbortSignal): Promise<Observation> {
+    const { clock } = this.opts;
+    const pollMs = this.opts.pollMs ?? 5000;
+    for (;;) {
+      signal?.throwIfAborted();
+      const ob = await this.observe(node);
+      if (done(ob) || clock.now() >= deadline) return ob;
+      await clock.sleep(Math.min(pollMs, deadline - clock.now()), signal);
+    }
+  }
+
+  private bmcDriver(node: string): PowerDriver | undefined {
+    const d = this.inventory.node(node).bmc?.driver;
+    return d ? this.driver(d) : undefined;
+  }
+
+  private driver(kind: DriverKind): PowerDriver {
+    return { ssh: this.ssh, ipmi: this.ipmi, redfish: this.redfish, manual: this.manual }[kind];
+  }
+
+  private log(node: string, message: string): void {
+    this.opts.log?.({ node, driver: 'controller', message });
+  }
+}
+
