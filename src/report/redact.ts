@@ -46,6 +46,16 @@ export function redactJson(value: Json): Json {
   return value;
 }
 
+/** Every string in a plain-data value through redactText (idempotent; keys untouched). */
+export function redactStrings<T>(value: T): T {
+  if (typeof value === 'string') return redactText(value) as T;
+  if (Array.isArray(value)) return value.map(redactStrings) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v)])) as T;
+  }
+  return value;
+}
+
 /**
  * A setting value as it may be stored and shown. JSON values are redacted field by field;
  * the registration URL keeps only its origin plus a fingerprint of the whole (the token

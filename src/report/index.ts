@@ -1,0 +1,11 @@
+// Public surface of report/: capture a snapshot, verify, build and render the report.
+export { captureSnapshot, type CaptureOptions } from './snapshot.js';
+export { readerFromObjectApi, type SnapshotReader, type EtcdObservation, type ObjectApi, type ConfigMapObject } from './snapshot-reader.js';
+export * from './snapshot-types.js';
+export { parseSnapshot } from './snapshot-file.js';
+export { diffSnapshots, summarizeDiff, defaultRules, type Difference, type DiffSummary, type Severity, type VerifyRule } from './verify.js';
+export * from './timeline.js';
+export { buildReport, ReportSchema, type Report, type ReportInput, type ReportRun, type ReportStep, type Verdict } from './report.js';
+export { renderMarkdown } from './render-markdown.js';
+export { renderJson } from './render-json.js';
+export { renderHtml } from './render-html.js';
