@@ -1,0 +1,33 @@
+// A node's daemons live only while its OS runs: start a service when the twin node is on,
+// stop it when the node is off (taking its connections with it), one change at a time.
+import type { TwinNodePower, TwinPowerState } from '../power.js';
+
+export interface NodeService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Follower {
+  /** Resolves when the last start/stop has finished. */
+  settled(): Promise<void>;
+  dispose(): void;
+}
+
+export function followPower(power: TwinNodePower, node: string, service: NodeService, onError?: (err: unknown) => void): Follower {
+  let chain: Promise<void> = Promise.resolve();
+  let running: boolean | undefined;
+  const apply = (state: TwinPowerState) => {
+    const want = state === 'on' ? true : state === 'off' ? false : undefined;
+    if (want === undefined) return;
+    chain = chain.then(async () => {
+      if (running === want) return;
+      running = want;
+      await (want ? service.start() : service.stop());
+    }).catch((err: unknown) => onError?.(err));
+  };
+  apply(power.state(node));
+  const off = power.onChange((n, s) => {
+    if (n === node) apply(s);
+  });
+  return { settled: () => chain, dispose: off };
+}

@@ -1,0 +1,103 @@
+// An in-process SSH daemon for one twin node (ssh2 Server), so `rehearse` needs no sshd:
+// the node's host key, one authorized user key, and an exec of a shutdown command
+// (`shutdown`, `poweroff`, `halt`, with or without `sudo -i`) powers the twin node off.
+// It listens only while the node is on, like the real sshd it stands for.
+import { timingSafeEqual } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { Server, utils, type Connection, type ParsedKey } from 'ssh2';
+import type { TwinNodePower } from '../power.js';
+import { assertLoopback } from './loopback.js';
+
+export interface TwinSshServerOptions {
+  node: string;
+  address: string;
+  /** Fixed port (0: the kernel picks one at the first start, then it is kept). */
+  port: number;
+  /** Private host key (OpenSSH or PEM). */
+  hostKey: string;
+  /** The one public key allowed in ("ssh-ed25519 AAAA… comment"). */
+  authorizedKey: string;
+  user: string;
+  power: TwinNodePower;
+}
+
+const SHUTDOWN = /^(sudo( -i)? )?(\/s?bin\/|\/usr\/s?bin\/)?(shutdown|poweroff|halt)\b/;
+
+export class TwinSshServer {
+  private server: Server | undefined;
+  private readonly connections = new Set<Connection>();
+  private readonly sockets = new Set<Socket>();
+  private readonly allowed: ParsedKey;
+  port: number;
+
+  constructor(private readonly opts: TwinSshServerOptions) {
+    assertLoopback(opts.address);
+    const key = utils.parseKey(opts.authorizedKey);
+    if (key instanceof Error) throw new Error(`twin sshd for ${opts.node}: bad authorized key: ${key.message}`);
+    this.allowed = key;
+    this.port = opts.port;
+  }
+
+  get listening(): boolean {
+    return this.server !== undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = new Server({ hostKeys: [this.opts.hostKey] }, (client) => this.accept(client));
+    server.on('connection', (sock: Socket) => {
+      this.sockets.add(sock);
+      sock.once('close', () => this.sockets.delete(sock));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.opts.address, () => resolve());
+    });
+    const addr = server.address();
+    if (typeof addr === 'object' && addr) this.port = addr.port;
+    this.server = server;
+  }
+
+  /** Like the OS going down: the listener closes and open sessions drop. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const c of this.connections) c.end();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(client: Connection): void {
+    this.connections.add(client);
+    client.on('close', () => this.connections.delete(client));
+    client.on('error', () => undefined);
+    client.on('authentication', (ctx) => {
+      if (ctx.method !== 'publickey' || ctx.username !== this.opts.user) return ctx.reject(['publickey']);
+      const pub = this.allowed.getPublicSSH();
+      const same = ctx.key.algo === this.allowed.type && ctx.key.data.length === pub.length && timingSafeEqual(ctx.key.data, pub);
+      if (!same) return ctx.reject(['publickey']);
+      if (ctx.signature && ctx.blob && this.allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
+        return ctx.reject(['publickey']);
+      }
+      ctx.accept();
+    });
+    client.on('ready', () => {
+      client.on('session', (acceptSession) => {
+        const session = acceptSession();
+        session.on('exec', (acceptExec, _reject, info) => {
+          const ch = acceptExec();
+          if (SHUTDOWN.test(info.command.trim())) {
+            this.opts.power.requestShutdown(this.opts.node);
+            ch.write(`Shutdown scheduled for ${new Date().toUTCString()}, use 'shutdown -c' to cancel.\n`);
+            ch.exit(0);
+          } else {
+            ch.stderr.write(`twin ${this.opts.node}: only shutdown is modelled, not "${info.command}"\n`);
+            ch.exit(127);
+          }
+          ch.end();
+        });
+      });
+    });
+  }
+}
