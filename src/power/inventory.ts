@@ -175,7 +175,11 @@ export function parseInventory(text: string, file: string): PowerInventory {
   }
   const parsed = inventorySchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => {
+      // A bad record key: its own message ("node names are …") is one level down.
+      const message = i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
+      return `${i.path.join('.') || '(top)'}: ${message}`;
+    });
     throw new UsageError(`Power inventory ${file} is invalid: ${lines.join('; ')}`, 'Fix those fields');
   }
   return resolveDoc(parsed.data, file);
