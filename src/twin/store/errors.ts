@@ -14,7 +14,10 @@ export type StatusReason =
   | 'InternalError'
   | 'ServiceUnavailable'
   | 'TooManyRequests'
-  | 'Timeout';
+  | 'Timeout'
+  | 'UnsupportedMediaType'
+  | 'NotAcceptable'
+  | 'RequestEntityTooLarge';
 
 export interface StatusDetails {
   name?: string;

@@ -116,6 +116,25 @@ export class Store {
     return { items, resourceVersion: String(this.rv) };
   }
 
+  /**
+   * The stored objects themselves, filtered, in key (etcd) order, without copying: for
+   * serialisers such as the API server that only read. Never mutate them. The store
+   * replaces an object on every write and never changes one in place, so a view is a
+   * stable snapshot and its identity changes exactly when its resourceVersion does.
+   */
+  scan(t: ResourceType, opts: ListOptions = {}): readonly KObject[] {
+    const match = this.matcher(t, opts);
+    const keyed: [string, KObject][] = [];
+    for (const [k, obj] of this.bucket(t)) if (match(obj)) keyed.push([k, obj]);
+    keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return keyed.map((e) => e[1]);
+  }
+
+  /** The stored object itself (not a copy), or undefined: read-only, like `scan`. */
+  peek(t: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+    return this.bucket(t).get(keyOf(t.namespaced ? namespace : undefined, name));
+  }
+
   // ---- writes ------------------------------------------------------------------------
 
   create(t: ResourceType, input: KObject): KObject {

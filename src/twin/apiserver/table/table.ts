@@ -1,0 +1,84 @@
+// meta.k8s.io/v1 Table answers for `Accept: application/json;as=Table;g=meta.k8s.io;v=v1`
+// (what kubectl get asks for): built-in kinds through their printers, CRDs through the
+// printer columns of resources.ts evaluated with JSONPath, as the apiextensions
+// table convertor does (first match only; dates as ages; missing values null).
+import type { TwinResourceType } from '../../resources.js';
+import type { KObject, ResourceType } from '../../store/types.js';
+import { isCrd } from '../discovery.js';
+import { builtinPrinters, defaultPrinter, nameColumn, type Cell, type ColumnDef, type Printer } from './builtin.js';
+import { age } from './duration.js';
+import { findResults } from './jsonpath.js';
+
+export interface TableOptions {
+  now: number;
+  includeObject: 'None' | 'Metadata' | 'Object';
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+const crdPrinters = new WeakMap<ResourceType, Printer>();
+
+function crdPrinter(t: ResourceType): Printer {
+  let p = crdPrinters.get(t);
+  if (p) return p;
+  const cols = (t as TwinResourceType).printerColumns?.length
+    ? (t as TwinResourceType).printerColumns!
+    : [{ name: 'Age', type: 'date' as const, jsonPath: '.metadata.creationTimestamp' }];
+  const columns: ColumnDef[] = [
+    nameColumn,
+    ...cols.map((c) => ({ name: c.name, type: c.type, format: '', description: c.description ?? '', priority: c.priority ?? 0 })),
+  ];
+  p = {
+    columns,
+    row: (o, now) => [o.metadata.name, ...cols.map((c) => cell(c.type, findResults(o, c.jsonPath)[0], now))],
+  };
+  crdPrinters.set(t, p);
+  return p;
+}
+
+function cell(type: string, v: unknown, now: number): Cell {
+  if (v === undefined || v === null) return null;
+  switch (type) {
+    case 'date':
+      return typeof v === 'string' ? age(v, now) : null;
+    case 'integer':
+    case 'number':
+      return typeof v === 'number' ? v : null;
+    case 'boolean':
+      return typeof v === 'boolean' ? v : null;
+    default:
+      return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+}
+
+export function printerFor(t: ResourceType): Printer {
+  if (isCrd(t)) return crdPrinter(t);
+  const key = `${t.group ? `${t.group}/` : ''}${t.version}/${t.kind}`;
+  return builtinPrinters[key] ?? defaultPrinter;
+}
+
+function rowObject(o: KObject, mode: TableOptions['includeObject']): unknown {
+  if (mode === 'None') return undefined;
+  if (mode === 'Object') return o;
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+}
+
+export function tableJson(t: ResourceType, items: readonly KObject[], opts: TableOptions): string {
+  const p = printerFor(t);
+  const rows = items.map((o) => {
+    const obj = rowObject(o, opts.includeObject);
+    return { cells: p.row(o, opts.now), ...(obj ? { object: obj } : {}) };
+  });
+  return JSON.stringify({
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: {
+      resourceVersion: opts.resourceVersion,
+      ...(opts.continue ? { continue: opts.continue } : {}),
+      ...(opts.remainingItemCount !== undefined ? { remainingItemCount: opts.remainingItemCount } : {}),
+    },
+    columnDefinitions: p.columns,
+    rows,
+  });
+}
