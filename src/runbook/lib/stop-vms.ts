@@ -1,36 +1,31 @@
 // Stopping VMs guest-first (seed 3.1 and 3.2), shared by the traditional and the
-// downstream-cluster step. A reconcile loop, controller-style: on every change of the
-// VMI cache, keep at most `stopConcurrency` guests shutting down, least important tier
-// first; done when no chosen VM has a VMI. Stop is idempotent (409 on a Halted VM), so a
-// resumed run simply reconciles again.
+// downstream-cluster step: a TieredPool keeps at most `stopConcurrency` guests shutting
+// down, least important tier first; done when no chosen VM has a VMI. Stop is idempotent
+// (409 on a Halted VM), so a resumed run simply reconciles again.
 import type { VirtualMachineInstanceObject } from '../../common/harvester-types.js';
-import { capList } from '../../common/list.js';
 import type { StepContext, WaitResult, WaitSpec } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import type { VmFact } from '../facts.js';
+import { describePool, TieredPool } from './pool.js';
 import { tiers, vmKey, vmiActive } from './vms.js';
 
 type Ctx = StepContext<RunbookEnv>;
 
-const DEFAULT_GRACE_S = 180; // Harvester's default terminationGracePeriodSeconds
+export const DEFAULT_GRACE_S = 180; // Harvester's default terminationGracePeriodSeconds
 const MARGIN_MS = 60_000; // virt-launcher's own teardown after the grace period
 
-interface InFlight {
-  since: number;
-  graceMs: number;
-  forced: boolean;
+/** Pool items in stop order: tier 0 is the least important priority. */
+export function poolItems(targets: VmFact[], order: 'start' | 'stop') {
+  return tiers(targets, order).flatMap((t, i) => t.map((v) => ({ ...v, key: vmKey(v), tier: i })));
 }
 
 export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpec<RunbookEnv> {
   const { options } = ctx.env;
-  const order = tiers(targets, 'stop').flatMap((t) => t);
-  const tierOf = new Map(order.map((v) => [vmKey(v), v.priority]));
-  const inFlight = new Map<string, InFlight>();
-  const done = new Set<string>();
-  const grace = (vmi: VirtualMachineInstanceObject | undefined): number =>
-    options.guestGraceSeconds ?? ((vmi?.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_S);
-  const batches = Math.ceil(order.length / Math.max(1, options.stopConcurrency));
-  const timeoutMs = Math.max(1, batches) * ((options.guestGraceSeconds ?? DEFAULT_GRACE_S) * 1000 + MARGIN_MS) * Math.max(1, tiers(targets, 'stop').length);
+  const pool = new TieredPool(poolItems(targets, 'stop'), options.stopConcurrency);
+  const graceMs = new Map<string, number>();
+  const forced = new Set<string>();
+  const batches = Math.ceil(targets.length / Math.max(1, options.stopConcurrency)) + tiers(targets, 'stop').length;
+  const timeoutMs = Math.max(1, batches) * ((options.guestGraceSeconds ?? DEFAULT_GRACE_S) * 1000 + MARGIN_MS);
 
   return {
     name: `${label} stopped`,
@@ -43,52 +38,45 @@ export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpe
       const live = new Map<string, VirtualMachineInstanceObject>();
       for (const vmi of cache.list()) if (vmiActive(vmi)) live.set(vmKey(vmi), vmi);
 
-      // Retire the ones whose VMI is gone; note guests that needed the whole grace period.
-      for (const [key, f] of inFlight) {
+      // Guests that needed their whole grace period were powered off by KubeVirt: say so.
+      for (const [key, g] of graceMs) {
         if (live.has(key)) continue;
-        inFlight.delete(key);
-        done.add(key);
-        if (!f.forced && now - f.since >= f.graceMs) {
-          await c.warn(`VM ${key}: the guest did not shut down within its ${Math.round(f.graceMs / 1000)} s grace period and was powered off by KubeVirt`);
+        const since = pool.startedAt(key);
+        if (since !== undefined && !forced.has(key) && now - since >= g) {
+          await c.warn(`VM ${key}: the guest did not shut down within its ${Math.round(g / 1000)} s grace period and was powered off by KubeVirt`);
         }
+        graceMs.delete(key);
       }
-      const pending = order.filter((v) => !done.has(vmKey(v)) && live.has(vmKey(v)));
-      for (const v of order) if (!live.has(vmKey(v)) && !inFlight.has(vmKey(v))) done.add(vmKey(v));
-      if (pending.length === 0) return { state: 'done', detail: `${order.length} VMs stopped` };
 
-      // Guests still up long after their grace period.
-      const stuck = [...inFlight].filter(([, f]) => now - f.since > f.graceMs + MARGIN_MS);
-      for (const [key, f] of stuck) {
+      const { toStart, state } = pool.next((v) => !live.has(v.key), now);
+      if (state.pending.length === 0) return { state: 'done', detail: `${targets.length} VMs stopped` };
+
+      for (const key of state.inFlight) {
+        const since = pool.startedAt(key) ?? now;
+        const g = graceMs.get(key) ?? DEFAULT_GRACE_S * 1000;
+        if (now - since <= g + MARGIN_MS || forced.has(key)) continue;
         if (!c.env.options.forceOff) {
           return {
             state: 'failed',
-            reason: `VM ${key} is still running ${Math.round((now - f.since) / 1000)} s after its stop (grace ${Math.round(f.graceMs / 1000)} s)`,
+            reason: `VM ${key} is still running ${Math.round((now - since) / 1000)} s after its stop (grace ${Math.round(g / 1000)} s)`,
             hint: 'Shut the guest down from its console, or rerun with --force-off to hard-stop it, then `fallow resume`',
           };
         }
-        if (!f.forced) {
-          const [ns, name] = key.split('/') as [string, string];
-          await c.warn(`VM ${key} ignored its shutdown; hard-stopping it (--force-off)`);
-          await c.env.cluster.vmAction(ns, name, 'stop', { gracePeriod: 0 });
-          f.forced = true;
-          f.since = now;
-        }
+        const [ns, name] = key.split('/') as [string, string];
+        await c.warn(`VM ${key} ignored its shutdown; hard-stopping it (--force-off)`);
+        await c.env.cluster.vmAction(ns, name, 'stop', { gracePeriod: 0 });
+        forced.add(key);
       }
 
-      // Top up: least important tier first; a tier starts only when the previous is done.
-      const currentTier = tierOf.get(vmKey(pending[0]!));
-      const room = Math.max(1, c.env.options.stopConcurrency) - inFlight.size;
-      const next = pending.filter((v) => tierOf.get(vmKey(v)) === currentTier && !inFlight.has(vmKey(v))).slice(0, Math.max(0, room));
+      const override = c.env.options.guestGraceSeconds;
       await Promise.all(
-        next.map(async (v) => {
-          const g = grace(live.get(vmKey(v)));
-          const gracePeriod = c.env.options.guestGraceSeconds;
-          await c.env.cluster.vmAction(v.namespace, v.name, 'stop', gracePeriod !== undefined ? { gracePeriod } : undefined);
-          inFlight.set(vmKey(v), { since: now, graceMs: g * 1000, forced: false });
+        toStart.map(async (v) => {
+          const vmiGrace = (live.get(v.key)?.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
+          graceMs.set(v.key, (override ?? vmiGrace ?? DEFAULT_GRACE_S) * 1000);
+          await c.env.cluster.vmAction(v.namespace, v.name, 'stop', override !== undefined ? { gracePeriod: override } : undefined);
         }),
       );
-      const stopping = pending.filter((v) => inFlight.has(vmKey(v))).map(vmKey);
-      return { state: 'waiting', detail: `waiting for ${pending.length} VMIs to stop: ${capList(stopping.length ? stopping : pending.map(vmKey))}` };
+      return { state: 'waiting', detail: describePool('stop', state) };
     },
     async subscribe(c, wake) {
       return c.env.cluster.cache('VirtualMachineInstance').onChange(wake);

@@ -1,0 +1,60 @@
+// A bounded, tiered reconcile pool: keep at most `limit` items in flight, a tier starting
+// only when the previous one is finished; re-evaluated on every cache change. Serves the
+// guest-first VM stop (3.1/3.2) and the VM start waves (5.5), which differ only in what
+// "finished", "in flight" and "start" mean.
+import { capList } from '../../common/list.js';
+
+export interface PoolItem {
+  key: string;
+  tier: number;
+}
+
+export interface PoolState {
+  finished: string[];
+  inFlight: string[];
+  pending: string[];
+}
+
+export class TieredPool<T extends PoolItem> {
+  private readonly started = new Map<string, number>(); // key → modelled start time
+
+  constructor(
+    private readonly items: T[],
+    private readonly limit: number,
+  ) {}
+
+  /** Items already in flight before this process started (a resumed run) count as started now. */
+  adopt(keys: string[], now: number): void {
+    for (const k of keys) if (!this.started.has(k)) this.started.set(k, now);
+  }
+
+  startedAt(key: string): number | undefined {
+    return this.started.get(key);
+  }
+
+  /**
+   * Given which items are finished, returns the next ones to start (this tier, up to the
+   * limit) and marks them started; finished items leave the in-flight set.
+   */
+  next(isFinished: (item: T) => boolean, now: number): { toStart: T[]; state: PoolState } {
+    const unfinished = this.items.filter((i) => !isFinished(i));
+    for (const k of [...this.started.keys()]) if (!unfinished.some((i) => i.key === k)) this.started.delete(k);
+    const inFlight = unfinished.filter((i) => this.started.has(i.key));
+    const tier = unfinished[0]?.tier;
+    const room = Math.max(0, Math.max(1, this.limit) - inFlight.length);
+    const toStart = unfinished.filter((i) => i.tier === tier && !this.started.has(i.key)).slice(0, room);
+    for (const i of toStart) this.started.set(i.key, now);
+    return {
+      toStart,
+      state: {
+        finished: this.items.filter(isFinished).map((i) => i.key),
+        inFlight: [...inFlight, ...toStart].map((i) => i.key),
+        pending: unfinished.map((i) => i.key),
+      },
+    };
+  }
+}
+
+export function describePool(verb: string, s: PoolState): string {
+  return `waiting for ${s.pending.length} VMs to ${verb} (${s.inFlight.length} in progress: ${capList(s.inFlight)})`;
+}

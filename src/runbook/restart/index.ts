@@ -1,0 +1,45 @@
+// The restart runbook: seed section 5 in the article's order (leader first, quorum, VIP,
+// workers, health gates, addons, Rancher, VMs in waves, a second bundle), built from the
+// shutdown's journal. Nothing else knows this order.
+import type { Runbook, Step } from '../../engine/types.js';
+import type { RunbookEnv } from '../env.js';
+import { Facts } from '../facts.js';
+import { bundleRbac, takeSupportBundle } from '../lib/bundle.js';
+import { checkVip, healthGates } from './health.js';
+import { powerOnEtcdMembers, powerOnLeader, powerOnWorkers } from './power.js';
+import { enableAddons, restoreScaleAvailable, scaleUpRancher, scaleUpWorkloads } from './restore.js';
+import { awaitDownstreamVms, startTraditionalVms } from './vms.js';
+import { readFact } from '../facts.js';
+
+export const secondSupportBundle: Step<RunbookEnv> = {
+  id: 'restart.support-bundle',
+  title: 'Generate a new support bundle',
+  seed: '5.6',
+  phase: 'After restart',
+  destructive: false,
+  records: [Facts.bundleAfter.key],
+  waitsFor: 'the SupportBundle ready, then its download',
+  rbac: bundleRbac,
+  enabled: (ctx) => !ctx.env.options.skipBundles,
+  async check(ctx) {
+    return readFact(ctx.facts, Facts.bundleAfter) ? { done: true } : { done: false };
+  },
+  act: (ctx) => takeSupportBundle(ctx, 'after', Facts.bundleAfter.key),
+};
+
+export const restartSteps: Step<RunbookEnv>[] = [
+  powerOnLeader, // 5.1
+  powerOnEtcdMembers, // 5.1
+  checkVip, // 5.1
+  powerOnWorkers, // 5.2
+  healthGates, // 5.2
+  enableAddons, // 5.3
+  scaleUpWorkloads, // 3.4 undone
+  restoreScaleAvailable, // 5.4
+  scaleUpRancher, // 5.4
+  startTraditionalVms, // 5.5
+  awaitDownstreamVms, // 5.5
+  secondSupportBundle, // 5.6
+];
+
+export const restartRunbook: Runbook<RunbookEnv> = { name: 'restart', steps: restartSteps };
