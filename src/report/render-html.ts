@@ -4,7 +4,7 @@
 import { renderGantt, OutcomeColor } from './gantt.js';
 import { html, Html } from './html.js';
 import type { Report } from './report.js';
-import { cellText, diffTable, factsTable, recordedTables, resultTone, runSummary, runTitle, stepsTable, type Table } from './report-view.js';
+import { cellText, diffTable, factsTable, recordedTables, resultTone, runSummary, runTitle, stepsTable, type Cell, type Table } from './report-view.js';
 import { formatTime, type StepOutcome } from './timeline.js';
 
 const css = `
@@ -25,6 +25,8 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 td { word-break: break-word; }
+td.nw { white-space: nowrap; word-break: normal; }
+nav { margin: 4px 0 0; } nav a { margin-right: 14px; color: #0969da; text-decoration: none; }
 svg.gantt { display: block; max-width: 100%; height: auto; border: 1px solid #d0d7de; border-radius: 4px; }
 .legend span { display: inline-block; margin-right: 14px; font-size: 12px; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; vertical-align: middle; }
@@ -37,8 +39,13 @@ function table(t: Table): Html {
   return html`<div class="scroll"><table id="${t.id}"><caption>${t.caption}</caption>
 <thead><tr>${t.columns.map((c) => html`<th>${c}</th>`)}</tr></thead>
 <tbody>
-${t.rows.map((r) => html`<tr>${r.map((c) => (typeof c === 'string' ? html`<td>${c}</td>` : html`<td class="tone-${c.tone}">${cellText(c)}</td>`))}</tr>
+${t.rows.map((r) => html`<tr>${r.map((c, i) => cell(c, t.nowrap?.includes(i) ?? false))}</tr>
 `)}</tbody></table></div>`;
+}
+
+function cell(c: Cell, nowrap: boolean): Html {
+  const classes = [typeof c === 'string' ? '' : `tone-${c.tone}`, nowrap ? 'nw' : ''].filter(Boolean).join(' ');
+  return classes ? html`<td class="${classes}">${cellText(c)}</td>` : html`<td>${cellText(c)}</td>`;
 }
 
 function legend(): Html {
@@ -87,6 +94,7 @@ export function renderHtml(report: Report): string {
 <h1>fallow report: ${c.label}</h1>
 <p id="result" class="tone-${resultTone(report)}" data-verdict="${report.result.verdict}">${report.result.line}</p>
 <p id="headline">${report.result.headline}</p>
+<nav><a href="#timeline">Timeline</a><a href="#recorded">Recorded</a><a href="#verification">Verification</a><a href="#warnings">Warnings</a></nav>
 <dl class="identity">
 <dt>Name</dt><dd>${c.name ?? '—'}</dd>
 <dt>kube-system UID</dt><dd>${c.id ?? '—'}</dd>

@@ -18,6 +18,8 @@ export interface Table {
   rows: Cell[][];
   /** Shown instead of an empty table. */
   empty?: string;
+  /** Column indexes that must not wrap (numbers, times, durations). */
+  nowrap?: number[];
 }
 
 export function cellText(c: Cell): string {
@@ -46,6 +48,7 @@ export function stepsTable(run: ReportRun): Table {
     id: `steps-${run.runbook}`,
     caption: `${runTitle(run)} steps`,
     columns: ['#', 'Seed', 'Step', 'Started', 'Took', 'Outcome', 'Waited for', 'Detail'],
+    nowrap: [0, 1, 3, 4, 5],
     rows: run.steps.map((s, i) => [
       String(i + 1),
       s.seed,
@@ -138,6 +141,7 @@ export function factsTable(facts: Record<string, Json>): Table {
 export function diffTable(diff: readonly Difference[]): Table {
   return {
     id: 'diff', caption: 'Differences', columns: ['Severity', 'What', 'Before', 'After', 'Explanation'],
+    nowrap: [0],
     rows: diff.map((d) => [{ text: d.severity, tone: d.severity === 'error' ? 'bad' : 'warn' }, d.path, showJson(d.before), showJson(d.after), d.explanation]),
   };
 }
