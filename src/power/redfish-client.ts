@@ -64,9 +64,9 @@ export class RedfishClient {
   /** Ends the session (a BMC allows only a few at a time). */
   async logout(): Promise<void> {
     const uri = this.sessionUri;
+    if (uri && this.token) await this.send('DELETE', uri, undefined, true).catch(() => undefined);
     this.token = undefined;
     this.sessionUri = undefined;
-    if (uri) await this.send('DELETE', uri, undefined, true).catch(() => undefined);
     this.agent?.destroy();
     this.agent = undefined;
   }
@@ -135,6 +135,7 @@ export class RedfishClient {
     });
   }
 
+  // No keep-alive: a BMC that restarts would leave a pooled socket that resets the next call.
   private async tlsAgent(): Promise<Agent> {
     if (this.agent) return this.agent;
     let ca: Buffer | undefined;
@@ -145,7 +146,7 @@ export class RedfishClient {
         throw PowerMessages.bmcTlsRejected(this.node, this.bmc.address, this.bmc.port, `CA file ${this.bmc.caFile}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
       }
     }
-    this.agent = new Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: !this.bmc.insecureTls, ...(ca ? { ca } : {}) });
+    this.agent = new Agent({ keepAlive: false, maxSockets: 2, rejectUnauthorized: !this.bmc.insecureTls, ...(ca ? { ca } : {}) });
     return this.agent;
   }
 }
