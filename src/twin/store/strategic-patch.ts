@@ -56,13 +56,13 @@ function mergeObject(target: Obj, patch: Obj): Obj {
   const out: Obj = { ...target };
   const retain = Array.isArray(patch.$retainKeys) ? new Set(patch.$retainKeys as string[]) : undefined;
   for (const [k, v] of Object.entries(patch)) {
-    if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/')) continue;
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const field = k.slice('$deleteFromPrimitiveList/'.length);
       const cur = out[field];
       if (Array.isArray(cur) && Array.isArray(v)) out[field] = cur.filter((x) => !v.some((d) => d === x));
       continue;
     }
+    if (k.startsWith('$')) continue; // $patch, $retainKeys, $setElementOrder/…: handled or order-only
     if (v === null) {
       delete out[k];
       continue;
