@@ -33,6 +33,7 @@ async function powerOnAll(ctx: Ctx, nodes: NodeFact[]): Promise<void> {
 
 export const powerOnLeader: Step<RunbookEnv> = {
   id: 'restart.power-on-leader',
+  apiMayVanish: true,
   title: 'Restart the leader control-plane node',
   seed: '5.1',
   phase: 'Restart control plane',
@@ -93,6 +94,7 @@ function controlPlaneUp(): Step<RunbookEnv>['wait'] {
 
 export const powerOnEtcdMembers: Step<RunbookEnv> = {
   id: 'restart.power-on-etcd-members',
+  apiMayVanish: true,
   title: 'Restart the rest of the control-plane nodes and the witness node',
   seed: '5.1',
   phase: 'Restart control plane',

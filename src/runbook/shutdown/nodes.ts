@@ -130,6 +130,7 @@ function remaining(ctx: Ctx): NodeFact[] {
 
 export const shutdownEtcdFollowers: Step<RunbookEnv> = {
   id: 'shutdown.etcd-followers',
+  apiMayVanish: true,
   title: 'Shut down the etcd members that are not the leader, one by one',
   seed: '4.2',
   phase: 'Shutdown nodes',
@@ -169,6 +170,7 @@ export const shutdownEtcdFollowers: Step<RunbookEnv> = {
 
 export const shutdownEtcdLeader: Step<RunbookEnv> = {
   id: 'shutdown.etcd-leader-last',
+  apiMayVanish: true,
   title: 'Shut down the last control-plane node (the etcd leader)',
   seed: '4.3',
   phase: 'Shutdown nodes',

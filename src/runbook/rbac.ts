@@ -1,0 +1,61 @@
+// `fallow rbac`: the least-privilege ClusterRole a run needs, derived from the rules each
+// step declares (never written twice), merged per API group and resource.
+import { stringify } from 'yaml';
+import type { RbacRule, Runbook } from '../engine/types.js';
+import type { RunbookEnv } from './env.js';
+import { restartRunbook } from './restart/index.js';
+import { shutdownRunbook } from './shutdown/index.js';
+
+/** Read-only rules `plan` and `verify` need beyond the steps' own (inventory, preflight). */
+export const planRules: RbacRule[] = [
+  { group: '', resource: 'namespaces', verbs: ['get'] },
+  { group: '', resource: 'nodes', verbs: ['get', 'list', 'watch'] },
+  { group: '', resource: 'pods', verbs: ['get', 'list', 'watch'] },
+  { group: '', resource: 'services', verbs: ['get', 'list', 'watch'] },
+  { group: '', resource: 'configmaps', verbs: ['get'] },
+  { group: '', resource: 'persistentvolumeclaims', verbs: ['list'] },
+  { group: 'apps', resource: 'deployments', verbs: ['get', 'list', 'watch'] },
+  { group: 'kubevirt.io', resource: 'virtualmachines', verbs: ['get', 'list', 'watch'] },
+  { group: 'kubevirt.io', resource: 'virtualmachineinstances', verbs: ['get', 'list', 'watch'] },
+  { group: 'harvesterhci.io', resource: 'addons', verbs: ['get', 'list', 'watch'] },
+  { group: 'harvesterhci.io', resource: 'settings', verbs: ['get', 'list'] },
+  { group: 'longhorn.io', resource: 'volumes', verbs: ['get', 'list', 'watch'] },
+  { group: '', resource: 'pods/exec', verbs: ['create', 'get'], namespace: 'kube-system' },
+  { group: 'metal.harvesterhci.io', resource: 'inventories', verbs: ['list'] },
+];
+
+/** Every rule of the given runbooks plus plan's, merged: one entry per (group, resource). */
+export function rbacFor(runbooks: Runbook<RunbookEnv>[] = [shutdownRunbook, restartRunbook], extra: RbacRule[] = planRules): RbacRule[] {
+  const merged = new Map<string, Set<string>>();
+  const all = [...runbooks.flatMap((rb) => rb.steps.flatMap((s) => s.rbac ?? [])), ...extra];
+  for (const r of all) {
+    const k = `${r.group}\u0000${r.resource}`;
+    const set = merged.get(k) ?? new Set<string>();
+    r.verbs.forEach((v) => set.add(v));
+    merged.set(k, set);
+  }
+  return [...merged]
+    .map(([k, verbs]) => {
+      const [group, resource] = k.split('\u0000') as [string, string];
+      return { group, resource, verbs: [...verbs].sort() };
+    })
+    .sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
+}
+
+/** A ClusterRole + ClusterRoleBinding manifest for a subject (a user or service account). */
+export function clusterRoleYaml(rules: RbacRule[], subject: { kind: 'User' | 'ServiceAccount'; name: string; namespace?: string }): string {
+  const role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'fallow', labels: { 'app.kubernetes.io/name': 'fallow' } },
+    rules: rules.map((r) => ({ apiGroups: [r.group], resources: [r.resource], verbs: r.verbs })),
+  };
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'fallow' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'fallow' },
+    subjects: [subject.kind === 'User' ? { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: subject.name } : { kind: 'ServiceAccount', name: subject.name, namespace: subject.namespace ?? 'default' }],
+  };
+  return `${stringify(role)}---\n${stringify(binding)}`;
+}
