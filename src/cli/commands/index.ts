@@ -1,0 +1,13 @@
+// The commands `fallow` offers, in help order. To add one: write commands/<name>.ts
+// exporting a CommandModule, and list it here. Register a command only once it works.
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { completionCommand } from './completion.js';
+import { planCommand } from './plan.js';
+
+export interface CommandModule {
+  name: string;
+  register(program: Command, ctx: CliContext): void;
+}
+
+export const commands: CommandModule[] = [planCommand, completionCommand];

@@ -1,0 +1,42 @@
+// `fallow plan`: read-only. Identifies the cluster, inventories what the seed needs,
+// runs the preflight checks and prints the ordered plan. Exit 0 ok, 3 preflight failed,
+// 2 usage error, 4 unreachable.
+import { ExitCode } from '../../common/errors.js';
+import type { CliContext } from '../context.js';
+import { type OutputFormat, outputOption, render } from '../output.js';
+import { buildPlan } from '../plan/plan.js';
+import { defaultPlanProvider, type PlanProvider } from '../plan/provider.js';
+import { renderPlan } from '../plan/render.js';
+import type { CommandModule } from './index.js';
+
+export async function runPlan(ctx: CliContext, g: ReturnType<CliContext['globals']>, output: OutputFormat, provider: PlanProvider = defaultPlanProvider): Promise<number> {
+  const conn = await ctx.connect(g);
+  try {
+    const plan = await buildPlan(conn, provider);
+    ctx.io.stdout.write(render(output, plan, (p) => renderPlan(p, ctx.colors(g))));
+    return plan.ok ? ExitCode.ok : ExitCode.preflight;
+  } finally {
+    conn.cluster.close();
+  }
+}
+
+export const planCommand: CommandModule = {
+  name: 'plan',
+  register(program, ctx) {
+    program
+      .command('plan')
+      .summary('read-only: inventory, preflight checks and the ordered plan')
+      .description(
+        'Read-only. Identifies the cluster (name, Harvester version, kube-system UID, server), lists what the ' +
+          'shutdown article asks you to write down (nodes and roles, etcd members and leader, VIP, settings, addons, ' +
+          'Rancher, VMs, Longhorn volumes), runs the preflight checks (nodes Ready, etcd leader, no faulted volume, ' +
+          'RBAC for every step, node IPs look static) and prints every step of the shutdown in order with the ' +
+          'article section it implements. Makes no change: its only non-GET requests are SelfSubjectAccessReviews.\n\n' +
+          'Exit codes: 0 ok, 2 usage error, 3 preflight failed (or not a Harvester cluster), 4 unreachable.',
+      )
+      .addOption(outputOption())
+      .action(async (opts: { output: OutputFormat }, cmd) => {
+        ctx.exitCode = await runPlan(ctx, ctx.globals(cmd), opts.output);
+      });
+  },
+};

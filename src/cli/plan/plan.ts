@@ -1,0 +1,85 @@
+// `fallow plan` as data: connect → access review → identity → inventory → preflight →
+// the ordered steps. Read-only: the only requests that are not GETs are the
+// SelfSubjectAccessReview creates. Rendering is separate (render.ts).
+import { PreflightError } from '../../common/errors.js';
+import { capList } from '../../common/list.js';
+import { Namespaces, Rancher, Vip } from '../../common/harvester.js';
+import type { RbacRule } from '../../engine/types.js';
+import { type AccessCheck, describeAccess } from '../../cluster/access.js';
+import type { Connection } from '../../cluster/connect.js';
+import { clusterIdentity } from '../../cluster/discovery.js';
+import { type Inventory, readInventory } from './inventory.js';
+import { preflight, type PreflightCheck } from './preflight.js';
+import { type PlannedRunbook, type PlanProvider, planSteps, runbookRbac } from './provider.js';
+
+/** What plan itself reads: without these it cannot even inventory the cluster. */
+export const planReadRbac: RbacRule[] = [
+  { group: '', resource: 'nodes', verbs: ['list'] },
+  { group: '', resource: 'namespaces', verbs: ['get'] },
+  { group: '', resource: 'pods', verbs: ['get'], namespace: Namespaces.kubeSystem },
+  { group: '', resource: 'pods/exec', verbs: ['create'], namespace: Namespaces.kubeSystem },
+  { group: '', resource: 'configmaps', verbs: ['get'], namespace: Vip.configMap.namespace },
+  { group: '', resource: 'services', verbs: ['get'], namespace: Vip.service.namespace },
+  { group: 'apps', resource: 'deployments', verbs: ['get'], namespace: Rancher.namespace },
+  { group: 'harvesterhci.io', resource: 'settings', verbs: ['get', 'list'] },
+  { group: 'harvesterhci.io', resource: 'addons', verbs: ['list'] },
+  { group: 'kubevirt.io', resource: 'virtualmachines', verbs: ['list'] },
+  { group: 'kubevirt.io', resource: 'virtualmachineinstances', verbs: ['list'] },
+  { group: 'longhorn.io', resource: 'volumes', verbs: ['list'], namespace: Namespaces.longhornSystem },
+];
+
+export interface Plan {
+  apiVersion: 'fallow.plan/v1';
+  kind: 'Plan';
+  ok: boolean;
+  cluster: Inventory['identity'];
+  preflight: PreflightCheck[];
+  /** Every access review; denied ones make the rbac check fail. */
+  access: AccessCheck[];
+  inventory: Omit<Inventory, 'identity'>;
+  runbooks: PlannedRunbook[];
+}
+
+const key = (a: Pick<AccessCheck, 'group' | 'resource' | 'verb' | 'namespace'>) => `${a.group}|${a.resource}|${a.verb}|${a.namespace ?? ''}`;
+
+export async function buildPlan(conn: Connection, provider: PlanProvider): Promise<Plan> {
+  const { cluster, kubeconfig, version, discovery } = conn;
+  const runRules = runbookRbac(provider);
+  const access = await cluster.accessReview([...planReadRbac, ...runRules]);
+
+  // Without its own reads plan has nothing to show: one line naming what is missing.
+  const readKeys = new Set(planReadRbac.flatMap((r) => r.verbs.map((verb) => key({ ...r, verb }))));
+  const deniedReads = access.filter((a) => !a.allowed && readKeys.has(key(a)));
+  if (deniedReads.length) {
+    throw new PreflightError(
+      `the kubeconfig's user may not read what fallow needs: ${capList(deniedReads.map(describeAccess), 6)}`,
+      'Grant them, or run `fallow rbac` for the role fallow needs',
+    );
+  }
+
+  const identity = await clusterIdentity(cluster, { name: kubeconfig.clusterName, context: kubeconfig.context, kubernetesVersion: version.gitVersion });
+  const inventory = await readInventory(cluster, identity);
+  const runKeys = new Set(runRules.flatMap((r) => r.verbs.map((verb) => key({ ...r, verb }))));
+  const extra: PreflightCheck[] = [];
+  if (discovery.missingOptional.length) {
+    extra.push({
+      id: 'apis',
+      title: 'Optional Harvester APIs',
+      status: 'warn',
+      detail: `not served: ${discovery.missingOptional.join(', ')}`,
+      hint: 'Steps that need them are skipped or fail; check the Harvester version',
+    });
+  }
+  const checks = preflight(inventory, access.filter((a) => runKeys.has(key(a)) || readKeys.has(key(a))), extra);
+  const { identity: _id, ...rest } = inventory;
+  return {
+    apiVersion: 'fallow.plan/v1',
+    kind: 'Plan',
+    ok: checks.every((c) => c.status !== 'fail'),
+    cluster: identity,
+    preflight: checks,
+    access,
+    inventory: rest,
+    runbooks: planSteps(provider),
+  };
+}
