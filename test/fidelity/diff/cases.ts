@@ -1,0 +1,197 @@
+// The differential cases: representative API requests the tool and the twin's controllers
+// make, as data. Each runs in its own namespace ({ns}) against the real kube-apiserver and
+// the twin; their normalised answers must match. Covers get/list with selectors, merge /
+// JSON / strategic-merge patches, status and scale subresources, optimistic concurrency,
+// error shapes, watch resume and 410, graceful and finalizer-held deletion.
+import type { DiffCase, RequestStep } from './runner.js';
+
+const cm = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = { k: 'v' }) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, labels },
+  data,
+});
+
+const cms = '/api/v1/namespaces/{ns}/configmaps';
+const deploys = '/apis/apps/v1/namespaces/{ns}/deployments';
+const pods = '/api/v1/namespaces/{ns}/pods';
+const vms = '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines';
+const addons = '/apis/harvesterhci.io/v1beta1/namespaces/{ns}/addons';
+
+const post = (name: string, path: string, body: unknown, extra: Partial<RequestStep> = {}): RequestStep => ({ kind: 'request', name, method: 'POST', path, body, ...extra });
+const get = (name: string, path: string, extra: Partial<RequestStep> = {}): RequestStep => ({ kind: 'request', name, method: 'GET', path, ...extra });
+const patch = (name: string, path: string, contentType: string, body: unknown, extra: Partial<RequestStep> = {}): RequestStep => ({
+  kind: 'request',
+  name,
+  method: 'PATCH',
+  path,
+  contentType,
+  body,
+  ...extra,
+});
+const merge = 'application/merge-patch+json';
+const jsonPatch = 'application/json-patch+json';
+const strategic = 'application/strategic-merge-patch+json';
+
+const deployment = (name: string, replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, annotations: { 'management.cattle.io/scale-available': '3' } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: 'main', image: 'registry.local/rancher:v2', env: [{ name: 'A', value: '1' }] }] },
+    },
+  },
+});
+
+const vm = (name: string, runStrategy: string) => ({
+  apiVersion: 'kubevirt.io/v1',
+  kind: 'VirtualMachine',
+  metadata: { name, labels: { 'harvesterhci.io/creator': 'harvester' } },
+  spec: { runStrategy, template: { spec: { domain: { devices: {} } } } },
+});
+
+const pod = (name: string, nodeName?: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { app: 'etcd' } },
+  spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'registry.local/etcd:v3' }] },
+});
+
+export const diffCases: DiffCase[] = [
+  {
+    name: 'get-and-errors',
+    about: 'create/get answers, 404 and 409 AlreadyExists shapes, 422 for a bad name',
+    steps: [
+      post('create', cms, cm('a')),
+      get('get', `${cms}/a`),
+      get('get missing', `${cms}/nope`),
+      post('create again', cms, cm('a')),
+      post('create bad name', cms, cm('Bad_Name')),
+      post('create without name', cms, { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }),
+      get('get missing CR', `${vms}/nope`),
+    ],
+  },
+  {
+    name: 'list-selectors',
+    about: 'label selectors (=, !=, in, notin, exists, !exists) and metadata.name field selector',
+    steps: [
+      post('a', cms, cm('a', { tier: 'web', role: 'x' })),
+      post('b', cms, cm('b', { tier: 'db' })),
+      post('c', cms, cm('c', {})),
+      get('tier=web', `${cms}?labelSelector=tier%3Dweb`, { pick: ['items'] }),
+      get('tier!=web', `${cms}?labelSelector=tier!%3Dweb`, { pick: ['items'] }),
+      get('tier in (web,db)', `${cms}?labelSelector=tier+in+(web,db)`, { pick: ['items'] }),
+      get('tier notin (web)', `${cms}?labelSelector=tier+notin+(web)`, { pick: ['items'] }),
+      get('role exists', `${cms}?labelSelector=role`, { pick: ['items'] }),
+      get('!role', `${cms}?labelSelector=!role`, { pick: ['items'] }),
+      get('field name', `${cms}?fieldSelector=metadata.name%3Db`, { pick: ['items'] }),
+      get('bad selector', `${cms}?labelSelector=tier%3D%3D%3Dx`),
+      get('list kind', cms, { pick: ['kind', 'apiVersion'] }),
+    ],
+  },
+  {
+    name: 'patch-kinds',
+    about: 'merge patch (null deletes), JSON patch (and its failed test op), strategic merge on a built-in, SMP refused on a CR',
+    steps: [
+      post('create', cms, cm('p', {}, { a: '1', b: '2' })),
+      patch('merge', `${cms}/p`, merge, { data: { a: null, c: '3' }, metadata: { labels: { x: 'y' } } }, { pick: ['data', 'metadata.labels'] }),
+      patch('json', `${cms}/p`, jsonPatch, [{ op: 'replace', path: '/data/b', value: '20' }, { op: 'add', path: '/data/d', value: '4' }], { pick: ['data'] }),
+      patch('json failed test', `${cms}/p`, jsonPatch, [{ op: 'test', path: '/data/b', value: 'nope' }, { op: 'replace', path: '/data/b', value: '0' }]),
+      post('deploy', deploys, deployment('rancher', 3)),
+      patch(
+        'strategic containers by name',
+        `${deploys}/rancher`,
+        strategic,
+        { spec: { template: { spec: { containers: [{ name: 'main', env: [{ name: 'B', value: '2' }] }] } } } },
+        { pick: ['spec.template.spec.containers'] },
+      ),
+      post('vm', vms, vm('vm1', 'Always')),
+      patch('strategic on CR', `${vms}/vm1`, strategic, { spec: { runStrategy: 'Halted' } }),
+      patch('merge on CR', `${vms}/vm1`, merge, { spec: { runStrategy: 'Halted' } }, { pick: ['spec.runStrategy', 'metadata.generation'] }),
+      patch('bad content type', `${vms}/vm1`, 'text/plain', { spec: {} }),
+    ],
+  },
+  {
+    name: 'status-subresource',
+    about: 'the main resource ignores status, /status ignores everything but status; generation moves on spec changes only',
+    steps: [
+      post('create with status', vms, { ...vm('s1', 'Halted'), status: { printableStatus: 'Stopped' } }, { pick: ['status', 'metadata.generation'] }),
+      patch('status via main', `${vms}/s1`, merge, { status: { printableStatus: 'Running' } }, { pick: ['status', 'metadata.generation'] }),
+      patch('status via /status', `${vms}/s1/status`, merge, { status: { printableStatus: 'Running' }, spec: { runStrategy: 'Always' } }, { pick: ['status', 'spec.runStrategy', 'metadata.generation'] }),
+      patch('spec change', `${vms}/s1`, merge, { spec: { runStrategy: 'Always' } }, { pick: ['spec.runStrategy', 'metadata.generation'] }),
+      patch('label change', `${vms}/s1`, merge, { metadata: { labels: { l: '1' } } }, { pick: ['metadata.generation'] }),
+      post('addon', addons, { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Addon', metadata: { name: 'rancher-monitoring' }, spec: { enabled: true, repo: 'r', chart: 'c', version: '1' } }),
+      patch('addon status', `${addons}/rancher-monitoring/status`, merge, { status: { status: 'AddonDeploySuccessful' } }, { pick: ['status', 'spec.enabled'] }),
+      get('status of missing', `${vms}/nope/status`),
+    ],
+  },
+  {
+    name: 'scale-subresource',
+    about: 'GET/PATCH deployments/scale answer autoscaling/v1 Scale and move spec.replicas',
+    steps: [
+      post('deploy', deploys, deployment('agent', 2)),
+      get('get scale', `${deploys}/agent/scale`),
+      patch('patch scale', `${deploys}/agent/scale`, merge, { spec: { replicas: 0 } }),
+      get('replicas after', `${deploys}/agent`, { pick: ['spec.replicas', 'metadata.generation'] }),
+      get('scale of missing', `${deploys}/nope/scale`),
+    ],
+  },
+  {
+    name: 'optimistic-concurrency',
+    about: 'PUT with a stale resourceVersion is 409 Conflict; without one it is accepted for most kinds',
+    steps: [
+      post('create', cms, cm('o'), { captureRv: 'first' }),
+      patch('touch', `${cms}/o`, merge, { data: { k: 'v2' } }),
+      { kind: 'request', name: 'stale put', method: 'PUT', path: `${cms}/o`, body: { ...cm('o', {}, { k: 'v3' }), metadata: { name: 'o', resourceVersion: '{rv:first}' } } },
+      { kind: 'request', name: 'put without rv', method: 'PUT', path: `${cms}/o`, body: cm('o', {}, { k: 'v4' }), pick: ['data'] },
+      { kind: 'request', name: 'put name mismatch', method: 'PUT', path: `${cms}/o`, body: cm('other') },
+      patch('json patch with stale rv', `${cms}/o`, jsonPatch, [{ op: 'replace', path: '/metadata/resourceVersion', value: '{rv:first}' }]),
+    ],
+  },
+  {
+    name: 'watch-resume',
+    about: 'a watch from a list resourceVersion sees later changes in order; bookmarks off by default',
+    steps: [
+      post('a', cms, cm('w1')),
+      get('list', cms, { captureRv: 'list', pick: ['kind'] }),
+      { kind: 'watch', name: 'open', id: 'w', path: `${cms}?watch=1&resourceVersion={rv:list}` },
+      post('b', cms, cm('w2')),
+      patch('modify', `${cms}/w1`, merge, { data: { k: 'z' } }),
+      { kind: 'request', name: 'delete', method: 'DELETE', path: `${cms}/w2`, pick: ['kind', 'status'] },
+      { kind: 'collect', name: 'events', id: 'w', count: 3 },
+      { kind: 'watch', name: 'open without rv', id: 'all', path: `${cms}?watch=1` },
+      { kind: 'collect', name: 'initial events', id: 'all', count: 1 },
+    ],
+  },
+  {
+    name: 'watch-gone',
+    about: 'a watch from a compacted resourceVersion ends with 410 Gone (how it is delivered matters to informers)',
+    steps: [
+      { kind: 'watch', name: 'open too old', id: 'old', path: `${cms}?watch=1&resourceVersion=1` },
+      { kind: 'collect', name: 'gone', id: 'old', count: 1 },
+    ],
+  },
+  {
+    name: 'graceful-delete',
+    about: 'a pod bound to a node is deleted gracefully (deletionTimestamp, 30 s); unbound or grace 0 goes at once; finalizers hold a CR',
+    steps: [
+      post('bound pod', pods, pod('etcd-node1', 'node1')),
+      { kind: 'request', name: 'delete bound', method: 'DELETE', path: `${pods}/etcd-node1`, pick: ['metadata.deletionTimestamp', 'metadata.deletionGracePeriodSeconds'] },
+      get('still there', `${pods}/etcd-node1`, { pick: ['metadata.deletionTimestamp', 'metadata.deletionGracePeriodSeconds'] }),
+      { kind: 'request', name: 'force delete', method: 'DELETE', path: `${pods}/etcd-node1`, body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 }, pick: ['kind'] },
+      get('gone', `${pods}/etcd-node1`),
+      post('unbound pod', pods, pod('pending')),
+      { kind: 'request', name: 'delete unbound', method: 'DELETE', path: `${pods}/pending`, pick: ['kind'] },
+      get('unbound gone', `${pods}/pending`),
+      post('vm with finalizer', vms, { ...vm('f1', 'Halted'), metadata: { name: 'f1', finalizers: ['kubevirt.io/virtualMachineControllerFinalize'] } }),
+      { kind: 'request', name: 'delete held', method: 'DELETE', path: `${vms}/f1`, pick: ['metadata.deletionTimestamp', 'metadata.finalizers'] },
+      patch('drop finalizer', `${vms}/f1`, merge, { metadata: { finalizers: null } }, { pick: ['kind'] }),
+      get('released', `${vms}/f1`),
+      { kind: 'request', name: 'delete missing', method: 'DELETE', path: `${vms}/f1` },
+    ],
+  },
+];

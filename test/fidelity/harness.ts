@@ -1,0 +1,220 @@
+// The fidelity bed: a real etcd + kube-apiserver (+ kube-controller-manager) built from Go
+// modules (test/fidelity/build.sh), on loopback, with the twin's CRDs installed from
+// src/twin/resources.ts, a kubeconfig, and an apiserver that can be stopped and started
+// again (the twin's quorum-loss model makes the API go away and come back). Controllers
+// written against TwinApi run against it through HttpTwinApi (src/twin/http-api.ts).
+//
+// Owns its temp dir and the processes it starts; removes both on stop().
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeKubeconfigFile } from '../../src/twin/apiserver/kubeconfig.js';
+import { KubeHttpClient, type KubeEndpoint } from '../../src/twin/http-client.js';
+import { crdManifests, type CrdManifest } from './crds.js';
+import {
+  apiServerArgs,
+  binPath,
+  controllerManagerArgs,
+  defaultDisabledControllers,
+  etcdArgs,
+  freePort,
+  missingBinaries,
+  type Layout,
+} from './harness/control-plane.js';
+import { baseUsers, makeCredentials, type BedUser } from './harness/credentials.js';
+import { Daemon } from './harness/proc.js';
+
+export interface FidelityBedOptions {
+  /** Run kube-controller-manager (Deployments, ReplicaSets, GC, namespaces, SAs). Default true. */
+  controllerManager?: boolean;
+  /** Its --controllers list; default every controller but node lifecycle and taint eviction. */
+  controllers?: string[];
+  /** Install the CRDs generated from the twin's catalogue. Default true. */
+  crds?: boolean | CrdManifest[];
+  /** More token users (beyond fidelity-admin, system:kube-controller-manager, fallow-twin). */
+  users?: BedUser[];
+  /** Keep the temp dir after stop() (for reading daemon logs). Default: FALLOW_FIDELITY_KEEP=1. */
+  keep?: boolean;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface FidelityBed {
+  readonly dir: string;
+  /** The admin's endpoint (system:masters). */
+  readonly endpoint: KubeEndpoint;
+  readonly kubeconfigPath: string;
+  /** An HTTP client as the admin. */
+  readonly client: KubeHttpClient;
+  readonly apiServerRunning: boolean;
+  /** Endpoint for any bed user (fallow-twin for the twin's controllers). */
+  endpointFor(user: string): KubeEndpoint;
+  /** Runs the real kubectl against the bed (KUBECONFIG set, no other config read). */
+  kubectl(args: string[], opts?: { input?: string; user?: string }): Promise<CommandResult>;
+  /** Stops kube-apiserver (SIGTERM, wait): requests are refused until startApiServer. */
+  stopApiServer(): Promise<void>;
+  /** Starts it again on the same port with the same flags and waits for /readyz. */
+  startApiServer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const readyTimeoutMs = 120_000;
+
+export async function startFidelityBed(opts: FidelityBedOptions = {}): Promise<FidelityBed> {
+  const missing = missingBinaries();
+  if (missing.length) {
+    throw new Error(`fidelity bed: binaries not built: ${missing.join(', ')}. Run: bash test/fidelity/build.sh`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'fallow-fidelity-'));
+  const daemons: Daemon[] = [];
+  const clients: KubeHttpClient[] = [];
+  const keep = opts.keep ?? process.env.FALLOW_FIDELITY_KEEP === '1';
+  const stopAll = async (): Promise<void> => {
+    for (const d of [...daemons].reverse()) await d.stop();
+    for (const c of clients) c.close();
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const users = [...baseUsers, ...(opts.users ?? [])];
+    const creds = await makeCredentials(dir, users);
+    const [etcdClientPort, etcdPeerPort, apiPort, cmPort] = await distinctPorts(4);
+    const layout: Layout = {
+      dir,
+      etcdClientPort: etcdClientPort!,
+      etcdPeerPort: etcdPeerPort!,
+      apiPort: apiPort!,
+      cmPort: cmPort!,
+      creds,
+      cmKubeconfig: join(dir, 'controller-manager.kubeconfig'),
+    };
+    const server = `https://127.0.0.1:${layout.apiPort}`;
+    const endpointFor = (user: string): KubeEndpoint => {
+      const token = creds.tokens.get(user);
+      if (!token) throw new Error(`fidelity bed: no user '${user}' (known: ${[...creds.tokens.keys()].join(', ')})`);
+      return { server, caPem: creds.pki.caPem, token };
+    };
+    const kubeconfigFor = async (user: string, path: string): Promise<string> => {
+      await writeKubeconfigFile(path, { server, caPem: creds.pki.caPem, user, token: endpointFor(user).token, context: 'fidelity' });
+      return path;
+    };
+    const kubeconfigPath = await kubeconfigFor('fidelity-admin', join(dir, 'admin.kubeconfig'));
+    await kubeconfigFor('system:kube-controller-manager', layout.cmKubeconfig);
+    const endpoint = endpointFor('fidelity-admin');
+    const client = new KubeHttpClient(endpoint);
+    clients.push(client);
+    await mkdir(join(dir, 'logs'));
+
+    const etcd = new Daemon({ name: 'etcd', bin: binPath('etcd'), args: etcdArgs(layout), logFile: join(dir, 'logs/etcd.log') });
+    daemons.push(etcd);
+    etcd.start();
+    await etcd.waitReady(() => etcdHealthy(layout.etcdClientPort), readyTimeoutMs);
+
+    const apiserver = new Daemon({ name: 'kube-apiserver', bin: binPath('kube-apiserver'), args: apiServerArgs(layout), logFile: join(dir, 'logs/kube-apiserver.log') });
+    daemons.push(apiserver);
+    const startApiServer = async (): Promise<void> => {
+      apiserver.start();
+      await apiserver.waitReady(async () => (await client.request('GET', '/readyz', { timeoutMs: 5_000 })).status === 200, readyTimeoutMs);
+    };
+    await startApiServer();
+
+    if (opts.controllerManager ?? true) {
+      const controllers = opts.controllers ?? ['*', ...defaultDisabledControllers.map((c) => `-${c}`)];
+      const cm = new Daemon({
+        name: 'kube-controller-manager',
+        bin: binPath('kube-controller-manager'),
+        args: controllerManagerArgs(layout, controllers),
+        logFile: join(dir, 'logs/kube-controller-manager.log'),
+      });
+      daemons.push(cm);
+      cm.start();
+      await cm.waitReady(() => healthzInsecure(layout.cmPort), readyTimeoutMs);
+    }
+
+    const crds = opts.crds === false ? [] : opts.crds === true || opts.crds === undefined ? crdManifests() : opts.crds;
+    await installCrds(client, crds);
+
+    const kubectl = async (args: string[], o: { input?: string; user?: string } = {}): Promise<CommandResult> => {
+      const cfg = o.user ? await kubeconfigFor(o.user, join(dir, `${o.user.replace(/[^a-z0-9-]/gi, '_')}.kubeconfig`)) : kubeconfigPath;
+      return kubectlAt(cfg, args, o.input);
+    };
+
+    return {
+      dir,
+      endpoint,
+      kubeconfigPath,
+      client,
+      get apiServerRunning() {
+        return apiserver.running;
+      },
+      endpointFor,
+      kubectl,
+      stopApiServer: () => apiserver.stop(),
+      startApiServer,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Runs kubectl with only the given kubeconfig; never rejects on a non-zero exit. */
+export async function kubectlAt(kubeconfig: string, args: string[], input?: string): Promise<CommandResult> {
+  const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? '/root', KUBECTL_COMMAND_HEADERS: 'false' };
+  return new Promise((resolve) => {
+    const child = execFile(binPath('kubectl'), args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+}
+
+async function distinctPorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+async function etcdHealthy(port: number): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) });
+  const body = (await res.json()) as { health?: string };
+  return res.ok && body.health === 'true';
+}
+
+/** The controller-manager serves /healthz with a self-signed cert it made; nothing to pin on loopback. */
+function healthzInsecure(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false, timeout: 2_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(res.statusCode === 200 && body.trim() === 'ok'));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+async function installCrds(client: KubeHttpClient, crds: CrdManifest[]): Promise<void> {
+  for (const crd of crds) await client.json('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd });
+  const deadline = Date.now() + readyTimeoutMs;
+  for (const crd of crds) {
+    for (;;) {
+      const cur = await client.json<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        'GET',
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+      );
+      if (cur.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not Established after ${readyTimeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

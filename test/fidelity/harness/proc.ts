@@ -1,0 +1,88 @@
+// One long-running child process of the fidelity bed (etcd, kube-apiserver,
+// kube-controller-manager): output to a log file, a readiness probe, and a stop that
+// waits for the exit so ports and data directories are free afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+
+export interface DaemonSpec {
+  name: string;
+  bin: string;
+  args: string[];
+  logFile: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class Daemon {
+  private child: ChildProcess | undefined;
+  private exit: Promise<number | null> | undefined;
+
+  constructor(readonly spec: DaemonSpec) {}
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    if (this.running) throw new Error(`${this.spec.name} is already running (pid ${this.child?.pid})`);
+    const log = createWriteStream(this.spec.logFile, { flags: 'a' });
+    const child = spawn(this.spec.bin, this.spec.args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: this.spec.env ?? process.env,
+    });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    this.exit = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        log.end(`\n--- ${this.spec.name} exited code=${code} signal=${signal}\n`);
+        resolve(code);
+      });
+      child.on('error', (err) => {
+        log.end(`\n--- ${this.spec.name} failed to start: ${err.message}\n`);
+        resolve(null);
+      });
+    });
+    this.child = child;
+  }
+
+  /** SIGTERM, then SIGKILL after graceMs; resolves once the process has gone. */
+  async stop(graceMs = 10_000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running || !this.exit) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    try {
+      await this.exit;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Polls `probe` until it returns true; fails early (with the log's tail) if the process exits. */
+  async waitReady(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.running) throw new Error(`${this.spec.name} exited before it was ready:\n${await this.logTail()}`);
+      if (await probe().catch(() => false)) return;
+      if (Date.now() > deadline) throw new Error(`${this.spec.name} not ready after ${timeoutMs} ms:\n${await this.logTail()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async logTail(lines = 30): Promise<string> {
+    const text = await readFile(this.spec.logFile, 'utf8').catch(() => '');
+    return text.split('\n').slice(-lines).join('\n');
+  }
+}
+
+/** Waits for a child to leave, for callers that spawn one-shot commands. */
+export async function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}
