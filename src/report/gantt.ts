@@ -52,6 +52,7 @@ export const OutcomeColor: Record<StepOutcome, string> = {
   'dry-run': '#1e88e5',
   pending: '#bdbdbd',
   failed: '#c62828',
+  stopped: '#ef6c00',
 };
 
 export function layoutGantt(run: ReportRun): GanttLayout {

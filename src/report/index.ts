@@ -5,6 +5,7 @@ export * from './snapshot-types.js';
 export { parseSnapshot } from './snapshot-file.js';
 export { diffSnapshots, summarizeDiff, defaultRules, type Difference, type DiffSummary, type Severity, type VerifyRule } from './verify.js';
 export * from './timeline.js';
+export { timelineFromJournal, factsFromJournal, type StepMeta } from './from-journal.js';
 export { buildReport, ReportSchema, type Report, type ReportInput, type ReportRun, type ReportStep, type Verdict } from './report.js';
 export { renderMarkdown } from './render-markdown.js';
 export { renderJson } from './render-json.js';

@@ -49,7 +49,7 @@ function cell(c: Cell, nowrap: boolean): Html {
 }
 
 function legend(): Html {
-  const shown: StepOutcome[] = ['done', 'already-done', 'skipped', 'dry-run', 'failed'];
+  const shown: StepOutcome[] = ['done', 'already-done', 'skipped', 'dry-run', 'stopped', 'failed'];
   return html`<p class="legend">${shown.map((o) => html`<span><i style="background:${OutcomeColor[o]}"></i>${o}</span>`)}</p>`;
 }
 

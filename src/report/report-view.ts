@@ -33,6 +33,7 @@ const outcomeTone: Record<StepOutcome, Tone> = {
   'dry-run': 'muted',
   pending: 'muted',
   failed: 'bad',
+  stopped: 'warn',
 };
 
 export function runTitle(run: ReportRun): string {

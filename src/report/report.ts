@@ -124,7 +124,7 @@ function toReportRun(run: RunTimeline): ReportRun {
 function decide(runs: ReportRun[], restarted: boolean, summary: DiffSummary | null): { verdict: Verdict; headline: string } {
   for (const run of runs) {
     const name = capitalize(run.runbook);
-    const at = run.steps.find((s) => s.outcome === 'failed') ?? run.steps.find((s) => s.outcome === 'pending');
+    const at = (['failed', 'stopped', 'pending'] as const).map((o) => run.steps.find((s) => s.outcome === o)).find((s) => s !== undefined);
     const where = at ? ` at step "${at.title}" (seed ${at.seed})${at.detail ? `: ${at.detail}` : ''}` : '';
     if (run.status === 'failed') return { verdict: 'failed', headline: `${name} failed${where}. Fix the cause, then run fallow resume.` };
     if (run.status === 'stopped') return { verdict: 'incomplete', headline: `${name} stopped${where}. Run fallow resume to go on.` };

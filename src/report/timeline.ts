@@ -6,10 +6,10 @@ export type RunStatus = 'succeeded' | 'failed' | 'stopped' | 'running';
 
 /**
  * done: acted and verified; already-done: check() found the effect in place; skipped: not
- * applicable or disabled; failed: the run stopped here; pending: not reached; dry-run:
- * described, not acted.
+ * applicable or disabled; failed: the step failed; stopped: the run stopped (or is still
+ * running) during this step; pending: not reached; dry-run: described, not acted.
  */
-export type StepOutcome = 'done' | 'already-done' | 'skipped' | 'failed' | 'pending' | 'dry-run';
+export type StepOutcome = 'done' | 'already-done' | 'skipped' | 'failed' | 'stopped' | 'pending' | 'dry-run';
 
 export interface TimelineStep {
   /** "shutdown.stop-traditional-vms" */
