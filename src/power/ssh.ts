@@ -92,8 +92,12 @@ export class SshDriver implements PowerDriver {
       ...(algorithms.length > 0 ? { algorithms: { serverHostKey: algorithms as never } } : {}),
     };
     await new Promise<void>((resolve, reject) => {
+      let first = true;
       client.once('ready', () => resolve());
-      client.once('error', (err: Error & { level?: string; code?: string }) => {
+      // Stays attached: a dying connection may report more than one error.
+      client.on('error', (err: Error & { level?: string; code?: string }) => {
+        if (!first) return;
+        first = false;
         client.end();
         reject(this.connectError(node, t, err, verdict, offered, algorithms.length > 0, known));
       });
@@ -163,16 +167,18 @@ function runShutdown(client: Client, node: string, command: string, timeoutMs: n
       () => finish(PowerMessages.sshCommandFailed(node, command, null, `no answer after ${Math.round(timeoutMs / 1000)} s`)),
       timeoutMs,
     );
-    client.once('close', () => finish());
-    client.on('error', () => finish());
+    let exit: { code: number | null } | undefined;
+    // Decide at close, when all output has arrived; no exit status means the link dropped.
+    const closed = () =>
+      finish(!exit || exit.code === 0 ? undefined : PowerMessages.sshCommandFailed(node, command, exit.code, output));
+    client.once('close', closed);
+    client.on('error', closed);
     client.exec(command, (err, stream) => {
       if (err) return finish(PowerMessages.sshCommandFailed(node, command, null, err.message));
       stream.on('data', (d: Buffer) => (output += d.toString()));
       stream.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      stream.on('exit', (code: number | null) => {
-        finish(code === 0 ? undefined : PowerMessages.sshCommandFailed(node, command, code, output));
-      });
-      stream.on('close', () => finish());
+      stream.on('exit', (code: number | null) => (exit = { code }));
+      stream.on('close', closed);
     });
   });
 }

@@ -3,7 +3,7 @@
 // (`shutdown`, `poweroff`, `halt`, with or without `sudo -i`) powers the twin node off.
 // It listens only while the node is on, like the real sshd it stands for.
 import { timingSafeEqual } from 'node:crypto';
-import type { Socket } from 'node:net';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, utils, type Connection, type ParsedKey } from 'ssh2';
 import type { TwinNodePower } from '../power.js';
 import { assertLoopback } from './loopback.js';
@@ -24,8 +24,7 @@ export interface TwinSshServerOptions {
 const SHUTDOWN = /^(sudo( -i)? )?(\/s?bin\/|\/usr\/s?bin\/)?(shutdown|poweroff|halt)\b/;
 
 export class TwinSshServer {
-  private server: Server | undefined;
-  private readonly connections = new Set<Connection>();
+  private server: NetServer | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly allowed: ParsedKey;
   port: number;
@@ -44,10 +43,13 @@ export class TwinSshServer {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = new Server({ hostKeys: [this.opts.hostKey] }, (client) => this.accept(client));
-    server.on('connection', (sock: Socket) => {
+    const ssh = new Server({ hostKeys: [this.opts.hostKey] }, (client) => this.accept(client));
+    // Our own listener, so stop() can cut the raw sockets like a host going dark.
+    const server = createServer((sock) => {
       this.sockets.add(sock);
       sock.once('close', () => this.sockets.delete(sock));
+      sock.on('error', () => undefined);
+      ssh.injectSocket(sock);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -63,14 +65,12 @@ export class TwinSshServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    for (const c of this.connections) c.end();
     for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private accept(client: Connection): void {
-    this.connections.add(client);
-    client.on('close', () => this.connections.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'publickey' || ctx.username !== this.opts.user) return ctx.reject(['publickey']);

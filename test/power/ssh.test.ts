@@ -1,0 +1,172 @@
+// The SSH driver against the twin's in-process SSH front: host key checks (known, hashed,
+// unknown, accept-new, changed, other key type), user key rejection, command failure, and
+// a connection that drops while shutting down (success).
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Server, utils } from 'ssh2';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ScaledClock } from '../../src/common/clock.js';
+import { FatalError, NeedsOperatorError, UnreachableError } from '../../src/common/errors.js';
+import { parseInventory } from '../../src/power/inventory.js';
+import { fingerprint } from '../../src/power/known-hosts.js';
+import { SshDriver } from '../../src/power/ssh.js';
+import { freeTcpPort } from '../../src/twin/fronts/loopback.js';
+import { TwinSshServer } from '../../src/twin/fronts/ssh-server.js';
+import { TestNodePower } from './helpers/twin-power.js';
+
+const run = promisify(execFile);
+const ADDRESS = '127.0.1.2';
+
+let dir: string;
+const hostKey = utils.generateKeyPairSync('ed25519');
+const otherHostKey = utils.generateKeyPairSync('ed25519');
+const userKey = utils.generateKeyPairSync('ed25519');
+const strangerKey = utils.generateKeyPairSync('ed25519');
+const cleanup: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fallow-ssh-'));
+  await writeFile(join(dir, 'id_user'), userKey.private, { mode: 0o600 });
+  await writeFile(join(dir, 'id_stranger'), strangerKey.private, { mode: 0o600 });
+});
+
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+const blob = (pub: string) => Buffer.from(pub.trim().split(/\s+/)[1]!, 'base64');
+
+async function front() {
+  const power = new TestNodePower(['n2'], new ScaledClock(100), { shutdownMs: 5000 });
+  const port = await freeTcpPort(ADDRESS);
+  const server = new TwinSshServer({ node: 'n2', address: ADDRESS, port, hostKey: hostKey.private, authorizedKey: userKey.public, user: 'rancher', power });
+  await server.start();
+  cleanup.push(() => power.dispose(), () => server.stop());
+  return { power, server, port };
+}
+
+async function setup(o: { port: number; knownHosts?: string; key?: string; command?: string; accept?: boolean }) {
+  const kh = join(dir, `known_hosts-${Math.random().toString(36).slice(2)}`);
+  if (o.knownHosts !== undefined) await writeFile(kh, o.knownHosts);
+  const inv = parseInventory(
+    `schemaVersion: 1\nkind: PowerInventory\nnodes:\n  n2:\n    ssh: {address: ${ADDRESS}, port: ${o.port}, keyFile: ${o.key ?? 'id_user'}, knownHostsFile: ${kh}` +
+      `${o.command ? `, shutdownCommand: ${o.command}` : ''}}\n`,
+    join(dir, 'power.yaml'),
+  );
+  return { driver: new SshDriver(inv, { acceptNewHostKeys: o.accept === true, connectTimeoutMs: 5000 }), kh };
+}
+
+const line = (port: number, pub: string) => `[${ADDRESS}]:${port} ${pub.trim().split(/\s+/).slice(0, 2).join(' ')}\n`;
+
+describe('SshDriver', () => {
+  it('runs the shutdown command when the host key is known', async () => {
+    const { power, port } = await front();
+    const { driver } = await setup({ port, knownHosts: line(port, hostKey.public) });
+    await driver.shutdown('n2');
+    expect(power.state('n2')).toBe('shutting-down');
+  });
+
+  it('accepts a host key hashed by ssh-keygen -H', async () => {
+    const { power, port } = await front();
+    const { driver, kh } = await setup({ port, knownHosts: line(port, hostKey.public) });
+    await run('ssh-keygen', ['-H', '-f', kh]);
+    expect(await readFile(kh, 'utf8')).not.toContain(ADDRESS);
+    expect(await driver.check('n2')).toMatchObject({ ok: true });
+    await driver.shutdown('n2');
+    expect(power.state('n2')).toBe('shutting-down');
+  });
+
+  it('refuses an unknown host key, changing nothing', async () => {
+    const { power, port } = await front();
+    const { driver, kh } = await setup({ port, knownHosts: '' });
+    const err = await driver.shutdown('n2').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NeedsOperatorError);
+    expect((err as Error).message).toBe(
+      `SSH host key of node n2 (${ADDRESS}:${port}) is not in ${kh}; it offered ${fingerprint(blob(hostKey.public))}`,
+    );
+    expect(power.state('n2')).toBe('on');
+    expect(await readFile(kh, 'utf8')).toBe('');
+    const report = await driver.check('n2');
+    expect(report.ok).toBe(false);
+    expect(await readFile(kh, 'utf8')).toBe(''); // check never records a key
+  });
+
+  it('records an unknown host key with acceptNewHostKeys, then trusts it', async () => {
+    const { power, port } = await front();
+    const { driver, kh } = await setup({ port, accept: true });
+    await driver.shutdown('n2');
+    expect(power.state('n2')).toBe('shutting-down');
+    expect(await readFile(kh, 'utf8')).toBe(line(port, hostKey.public));
+  });
+
+  it('never accepts a changed host key, even with acceptNewHostKeys', async () => {
+    const { power, port } = await front();
+    const { driver, kh } = await setup({ port, knownHosts: line(port, otherHostKey.public), accept: true });
+    const err = await driver.shutdown('n2').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FatalError);
+    const msg = (err as Error).message;
+    expect(msg).toContain(`SSH host key of node n2 (${ADDRESS}:${port}) has CHANGED`);
+    expect(msg).toContain(fingerprint(blob(otherHostKey.public)));
+    expect(msg).toContain(fingerprint(blob(hostKey.public)));
+    expect(power.state('n2')).toBe('on');
+    expect(await readFile(kh, 'utf8')).toBe(line(port, otherHostKey.public));
+  });
+
+  it('treats a host that no longer offers its known key type as changed', async () => {
+    const { power, port } = await front();
+    const rsa = utils.generateKeyPairSync('rsa', { bits: 2048 });
+    const { driver } = await setup({ port, knownHosts: line(port, rsa.public) });
+    await expect(driver.shutdown('n2')).rejects.toThrow(/has CHANGED: .* has RSA SHA256:\S+, the server offered no key of a known type/);
+    expect(power.state('n2')).toBe('on');
+  });
+
+  it('says the server rejected the user key, changing nothing', async () => {
+    const { power, port } = await front();
+    const { driver } = await setup({ port, knownHosts: line(port, hostKey.public), key: 'id_stranger' });
+    const err = await driver.shutdown('n2').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FatalError);
+    expect((err as Error).message).toBe(`SSH server of node n2 (${ADDRESS}:${port}) rejected the key ${join(dir, 'id_stranger')} for user rancher`);
+    expect(power.state('n2')).toBe('on');
+  });
+
+  it('reports a failing command with its exit code and output', async () => {
+    const { power, port } = await front();
+    const { driver } = await setup({ port, knownHosts: line(port, hostKey.public), command: 'reboot' });
+    await expect(driver.shutdown('n2')).rejects.toThrow(/"reboot" on node n2 failed \(exit 127\): twin n2: only shutdown is modelled/);
+    expect(power.state('n2')).toBe('on');
+  });
+
+  it('reports a closed port as unreachable', async () => {
+    const port = await freeTcpPort(ADDRESS);
+    const { driver } = await setup({ port, knownHosts: '' });
+    const err = await driver.shutdown('n2').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnreachableError);
+    expect((err as Error).message).toMatch(/Cannot reach the SSH server of node n2 at 127\.0\.1\.2:\d+: ECONNREFUSED/);
+  });
+
+  it('counts the connection dropping during the shutdown command as success', async () => {
+    const port = await freeTcpPort(ADDRESS);
+    let ran = '';
+    const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
+      client.on('authentication', (ctx) => ctx.accept());
+      client.on('ready', () =>
+        client.on('session', (accept) =>
+          accept().on('exec', (_acc, _rej, info) => {
+            ran = info.command;
+            // The node powers off mid-command: no exit status, the TCP connection just ends.
+            (client as unknown as { _sock: { destroy(): void } })._sock.destroy();
+          }),
+        ),
+      );
+      client.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(port, ADDRESS, () => r()));
+    cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+    const { driver } = await setup({ port, knownHosts: line(port, hostKey.public) });
+    await driver.shutdown('n2');
+    expect(ran).toBe('sudo -i shutdown -h now');
+  });
+});
