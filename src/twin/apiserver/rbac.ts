@@ -26,6 +26,8 @@ export interface Decision {
 
 export const mastersGroup = 'system:masters';
 
+const selfReviews = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
+
 export class Authorizer {
   private readonly byToken = new Map<string, TwinUser>();
 
@@ -48,6 +50,9 @@ export class Authorizer {
     if (p.groups.includes(mastersGroup)) return { allowed: true, reason: `allowed: user "${p.name}" is in group "${mastersGroup}"` };
     if (!this.rbac) return { allowed: true, reason: 'allowed: the twin runs without RBAC' };
     if (!a.isResource) return { allowed: true, reason: 'allowed: non-resource paths are open to authenticated users' };
+    if (a.group === 'authorization.k8s.io' && selfReviews.has(a.resource) && a.verb === 'create') {
+      return { allowed: true, reason: 'allowed: every authenticated user may review its own access (system:basic-user)' };
+    }
     const i = (user.rules ?? []).findIndex((r) => ruleAllows(r, a));
     if (i >= 0) return { allowed: true, reason: `RBAC: allowed by rule ${i} of user "${p.name}"` };
     return { allowed: false, reason: '' };
