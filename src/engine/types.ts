@@ -26,6 +26,7 @@ export type WaitResult =
  * waits are watch-driven; `pollMs` bounds the time between evaluations without events.
  */
 export interface WaitSpec<Env> {
+  /** Unique within its step: the journal keys the stored start (and deadline) by it. */
   name: string; // "VMIs gone", "etcd quorum"
   timeoutMs: number; // modelled ms; the deadline is stored in the journal
   pollMs?: number;
@@ -47,6 +48,10 @@ export interface ProgressSink {
 export interface StepContext<Env> {
   env: Env;
   clock: Clock;
+  /**
+   * Aborted when the run is asked to stop. In `act` it is aborted only by a hard stop
+   * (second Ctrl-C): a first Ctrl-C lets the current act finish.
+   */
   signal: AbortSignal;
   dryRun: boolean;
   /** Facts recorded so far in this run, and (for a restart) in the run it restores. */
@@ -80,14 +85,38 @@ export interface Step<Env> {
   enabled?(ctx: StepContext<Env>): boolean;
   /** A reason not to run at all (nothing to do here: "cluster not imported into Rancher"). */
   skip?(ctx: StepContext<Env>): Promise<string | undefined>;
-  /** Observe and journal what the act will destroy. Runs before check; must be idempotent. */
+  /**
+   * Observe and journal what the act will destroy. Runs before check; must be idempotent.
+   * Not run again once an act of this step has been attempted, so a resume never replaces
+   * the observed value with what the act left behind.
+   */
   record?(ctx: StepContext<Env>): Promise<void>;
-  /** Is the act's effect already there? Runs before every act, and again on resume. */
+  /**
+   * Is the act's effect already there? Runs before every act attempt (first run, retry
+   * after a transient error, resume after a crash). `done: true` means the act is not run;
+   * the step then goes on to its wait, which verifies the effect.
+   */
   check(ctx: StepContext<Env>): Promise<CheckResult>;
   /** What the act will do, for confirmation and --dry-run. */
   describe?(ctx: StepContext<Env>): Promise<string[]>;
+  /**
+   * Makes the change. Contract: **safe to repeat after `check` said not done.** The process
+   * may die at any instant inside an act; on resume the engine runs `check` again and, if
+   * the effect is not there, runs the act again. So an act must not do anything that a
+   * second run would double (append, increment, send twice) unless `check` can see that it
+   * happened; an act with several changes must make each one skip itself when present.
+   * Transient errors thrown from it are retried the same way: check, then act.
+   */
   act(ctx: StepContext<Env>): Promise<void>;
-  /** After the act: until the effect is verified. */
+  /**
+   * The act takes down the API (or the node fallow talks through): connection errors are
+   * then expected, not retried as transient.
+   */
+  apiMayVanish?: boolean;
+  /**
+   * After the act (or when check said done): until the effect is verified. Its deadline
+   * counts from the stored wait start, so a resume does not reset it.
+   */
   wait?(ctx: StepContext<Env>): WaitSpec<Env>;
 }
 
