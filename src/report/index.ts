@@ -1,6 +1,18 @@
 // Public surface of report/: capture a snapshot, verify, build and render the report.
 export { captureSnapshot, type CaptureOptions } from './snapshot.js';
-export { readerFromObjectApi, type SnapshotReader, type EtcdObservation, type ObjectApi, type ConfigMapObject } from './snapshot-reader.js';
+export {
+  readerFromObjectApi,
+  readerFromNamedKindApi,
+  etcdObservation,
+  etcdThroughRunningPod,
+  type SnapshotReader,
+  type EtcdObservation,
+  type EtcdMemberStatus,
+  type EtcdSource,
+  type ObjectApi,
+  type NamedKindApi,
+  type ConfigMapObject,
+} from './snapshot-reader.js';
 export * from './snapshot-types.js';
 export { parseSnapshot } from './snapshot-file.js';
 export { diffSnapshots, summarizeDiff, defaultRules, type Difference, type DiffSummary, type Severity, type VerifyRule } from './verify.js';

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { captureSnapshot } from '../../src/report/snapshot.js';
 import { SnapshotSchema } from '../../src/report/snapshot-types.js';
-import type { SnapshotReader } from '../../src/report/snapshot-reader.js';
+import { etcdObservation, etcdThroughRunningPod, type SnapshotReader } from '../../src/report/snapshot-reader.js';
+import { Kinds } from '../../src/common/harvester.js';
+import type { PodObject } from '../../src/common/harvester-types.js';
+import { LocalTwinApi } from '../../src/twin/api.js';
 import { newStore, pod, secrets, seedCluster, storeReader } from './fixture-cluster.js';
 
 async function capture(mutate?: (store: ReturnType<typeof newStore>) => void, etcdFails?: Error) {
@@ -121,5 +124,37 @@ describe('captureSnapshot from the twin store', () => {
   it('is plain JSON (survives a round trip unchanged)', async () => {
     const { snap } = await capture();
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
+  });
+});
+
+describe('etcd sources', () => {
+  const member = (id: string, ip: string, isLeader = false) => ({ memberId: id, endpoint: `https://${ip}:2379`, isLeader, raftTerm: 5 });
+
+  it('etcdObservation keeps hex ids and the leader', () => {
+    expect(etcdObservation([member('aa', '127.0.1.41'), member('bb', '127.0.1.42', true)])).toEqual({
+      members: [{ id: 'aa', endpoint: 'https://127.0.1.41:2379' }, { id: 'bb', endpoint: 'https://127.0.1.42:2379' }],
+      leaderId: 'bb',
+    });
+    expect(etcdObservation([member('aa', '127.0.1.41')]).leaderId).toBeNull();
+  });
+
+  it('asks through the first Running etcd pod, falls through failures, null when none runs', async () => {
+    const store = newStore();
+    seedCluster(store);
+    const api = new LocalTwinApi(store);
+    const pods = (ns: string) => api.list<PodObject>(Kinds.Pod, { namespace: ns });
+    const asked: string[] = [];
+    const source = etcdThroughRunningPod(pods, async (node) => {
+      asked.push(node);
+      if (node === 'harv41') throw new Error('exec failed');
+      return [member('aa', '127.0.1.41'), member('bb', '127.0.1.42', true)];
+    });
+    expect((await source())?.leaderId).toBe('bb');
+    expect(asked).toEqual(['harv41', 'harv42']);
+
+    for (const n of ['harv41', 'harv42', 'harv43']) await api.patch(Kinds.Pod, 'kube-system', `etcd-${n}`, { status: { phase: 'Pending' } }, { subresource: 'status' });
+    expect(await source()).toBeNull();
+    await api.patch(Kinds.Pod, 'kube-system', 'etcd-harv43', { status: { phase: 'Running' } }, { subresource: 'status' });
+    await expect(etcdThroughRunningPod(pods, () => Promise.reject(new Error('all down')))()).rejects.toThrow('all down');
   });
 });
