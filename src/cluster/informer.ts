@@ -153,8 +153,10 @@ export class Informer<T extends KObject = KObject> {
     const max = this.opts.backoffMaxMs ?? 30_000;
     let attempt = 0;
     let needList = true;
+    let opened = false;
     while (!signal.aborted) {
       try {
+        opened = false;
         if (needList) {
           await this.relist(signal);
           needList = false;
@@ -170,6 +172,7 @@ export class Informer<T extends KObject = KObject> {
             timeoutSeconds: this.opts.watchTimeoutSeconds ?? 240 + Math.floor(Math.random() * 120),
             signal,
             onOpen: () => {
+              opened = true;
               attempt = 0;
               this.setSynced();
             },
@@ -183,6 +186,9 @@ export class Informer<T extends KObject = KObject> {
           needList = true;
           continue;
         }
+        // An established watch that broke: re-open at once from the last version; only
+        // when that fails does the cache count as cut off.
+        if (opened && apiErrorInfo(err)?.statusCode === undefined) continue;
         const e = err instanceof Error && 'exitCode' in err ? err : mapNetworkError({ server: this.transport.server, method: 'GET', path: resourcePath(this.info, this.opts.namespace), verb: 'watch' }, err);
         this.setDisconnected(e);
         if (!this.everSynced && attempt === 0) this.firstSync.reject(e);

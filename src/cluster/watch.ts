@@ -85,6 +85,8 @@ export async function watchOnce(transport: Transport, req: WatchRequest, onEvent
       }
     });
     lines.on('close', () => end({ reason: 'closed' }));
+    // readline re-emits its input's errors; unheard, they would crash the process.
+    lines.on('error', (e) => end(e));
     res.on('error', (e) => end(e));
     res.on('aborted', () => end({ reason: 'closed' }));
   });
