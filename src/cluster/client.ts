@@ -10,7 +10,7 @@ import type { Clock } from '../common/clock.js';
 import { Kinds, type KindName } from '../common/harvester.js';
 import type { KObject } from '../common/harvester-types.js';
 import type { RbacRule } from '../engine/types.js';
-import type { CachePort, ClusterPort, ListOpts } from '../runbook/ports.js';
+import type { ClusterPort, ListOpts } from '../runbook/ports.js';
 import { type AccessCheck, accessReview } from './access.js';
 import { isConflict, isNotFound } from './errors.js';
 import { endpointStatus, type EtcdMember, moveLeader } from './etcd.js';
@@ -226,7 +226,7 @@ export class Cluster implements ClusterPort {
   // ---- caches, health, access -----------------------------------------------------
 
   /** The shared informer for (kind, namespace, selectors); started on first use. */
-  cache<T extends KObject = KObject>(kind: KindName, opts: ListOpts = {}): CachePort<T> & Informer<T> {
+  cache<T extends KObject = KObject>(kind: KindName, opts: ListOpts = {}): Informer<T> {
     const key = `${kind}|${opts.namespace ?? ''}|${opts.labelSelector ?? ''}|${opts.fieldSelector ?? ''}`;
     let inf = this.informers.get(key);
     if (!inf) {
