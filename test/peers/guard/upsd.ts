@@ -55,7 +55,7 @@ export async function startUpsd(): Promise<Upsd> {
   const files: Record<string, string> = {
     'ups.conf': `[${upsName}]\n  driver = dummy-ups\n  port = ${dev}\n  pollinterval = 1\n  desc = "fallow guard test"\n`,
     'upsd.conf': `LISTEN 127.0.0.1 ${port}\nSTATEPATH ${dir}\nMAXAGE 5\n`,
-    'upsd.users': `[${upsUser}]\n  password = "${upsPassword}"\n  upsmon primary\n`,
+    'upsd.users': `[${upsUser}]\n  password = "${upsPassword}"\n  upsmon secondary\n`,
     'nut.conf': 'MODE=standalone\n',
   };
   for (const [name, text] of Object.entries(files)) {
