@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { completionCommand } from './completion.js';
+import { guardCommand } from '../../guard/command.js';
 import { planCommand } from './plan.js';
 
 export interface CommandModule {
@@ -10,4 +11,4 @@ export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commands: CommandModule[] = [planCommand, completionCommand];
+export const commands: CommandModule[] = [planCommand, guardCommand, completionCommand];
