@@ -51,6 +51,8 @@ export interface StoreOptions {
   /** How many past events a watch can resume from (older: 410 Gone). */
   historySize?: number;
   now?: () => number;
+  /** uid generator (default random): the twin seeds it so a scenario rebuilds the same uids. */
+  uid?: () => string;
 }
 
 export class Store {
@@ -62,10 +64,12 @@ export class Store {
   private rv = 1000;
   private readonly historySize: number;
   private readonly now: () => number;
+  private readonly newUid: () => string;
 
   constructor(opts: StoreOptions = {}) {
     this.historySize = opts.historySize ?? 20_000;
     this.now = opts.now ?? Date.now;
+    this.newUid = opts.uid ?? randomUUID;
   }
 
   // ---- types -------------------------------------------------------------------------
@@ -150,7 +154,7 @@ export class Store {
     const key = keyOf(meta.namespace, meta.name);
     const bucket = this.bucket(t);
     if (bucket.has(key)) throw alreadyExists(t.resource, t.group, meta.name);
-    meta.uid = randomUUID();
+    meta.uid = this.newUid();
     meta.creationTimestamp = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
     meta.generation = 1;
     delete meta.deletionTimestamp;
