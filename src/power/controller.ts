@@ -102,7 +102,10 @@ export class PowerController {
     try {
       state = await bmc.status(node);
     } catch (err) {
-      return { state: 'unknown', evidence: `BMC status unreadable: ${formatError(err)}`, booted: false };
+      // The BMC is out of reach (its network, or it is the thing that failed): judge the
+      // node as if it had none, and say so.
+      const os = await this.probe(node);
+      return { ...os, evidence: `BMC unreadable (${formatError(err)}); ${os.evidence}` };
     }
     if (state !== 'on') return { state, evidence: `BMC says ${state}`, booted: false };
     const os = await this.probe(node);
@@ -131,6 +134,7 @@ export class PowerController {
 
   /** Graceful shutdown, then waits until the node is seen off (or cuts it with force). */
   async shutdown(node: string, o: ShutdownOptions): Promise<void> {
+    const asked = this.opts.clock.now();
     if ((await this.observe(node)).state === 'off') return;
     const route = this.route(node);
     if (route.shutdown === 'ssh') {
@@ -145,11 +149,12 @@ export class PowerController {
     } else {
       await this.driver(route.shutdown).shutdown(node);
     }
-    await this.confirmOff(node, o.deadline, o);
+    await this.confirmOff(node, o.deadline, { ...o, since: asked });
   }
 
-  async confirmOff(node: string, deadline: number, o: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
-    const started = this.opts.clock.now();
+  /** `since`: when the shutdown was asked for (for the message); default now. */
+  async confirmOff(node: string, deadline: number, o: { force?: boolean; signal?: AbortSignal; since?: number } = {}): Promise<void> {
+    const started = o.since ?? this.opts.clock.now();
     const seen = await this.waitFor(node, deadline, (ob) => ob.state === 'off', o.signal);
     if (seen.state === 'off') return;
     if (!o.force) throw PowerMessages.nodeStaysOn(node, this.opts.clock.now() - started, seen.evidence);
@@ -162,6 +167,7 @@ export class PowerController {
 
   /** Power-on through the BMC (or by hand), then waits until the OS answers. */
   async powerOn(node: string, o: PowerOnOptions): Promise<void> {
+    const asked = this.opts.clock.now();
     const now = await this.observe(node);
     if (now.state === 'on' && now.booted) return;
     const bmc = this.bmcDriver(node);
@@ -174,11 +180,11 @@ export class PowerController {
         await this.manual.powerOn(node, `The BMC did not answer: ${formatError(err)}`);
       }
     }
-    await this.confirmOn(node, o.deadline, o.signal);
+    await this.confirmOn(node, o.deadline, o.signal, asked);
   }
 
-  async confirmOn(node: string, deadline: number, signal?: AbortSignal): Promise<void> {
-    const started = this.opts.clock.now();
+  async confirmOn(node: string, deadline: number, signal?: AbortSignal, since?: number): Promise<void> {
+    const started = since ?? this.opts.clock.now();
     const seen = await this.waitFor(node, deadline, (ob) => ob.state === 'on' && ob.booted, signal);
     if (seen.state !== 'on' || !seen.booted) throw PowerMessages.nodeDoesNotBoot(node, this.opts.clock.now() - started, seen.evidence);
   }

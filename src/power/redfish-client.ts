@@ -96,6 +96,16 @@ export class RedfishClient {
   }
 
   private async send(method: string, path: string, body: RedfishJson | undefined, auth: boolean): Promise<RedfishResponse> {
+    try {
+      return await this.sendOnce(method, path, body, auth);
+    } catch (err) {
+      // A kept-alive socket the BMC had already closed: the request never reached it.
+      if (err instanceof StaleSocket) return this.sendOnce(method, path, body, auth);
+      throw err;
+    }
+  }
+
+  private async sendOnce(method: string, path: string, body: RedfishJson | undefined, auth: boolean): Promise<RedfishResponse> {
     const agent = await this.tlsAgent();
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { Accept: 'application/json', 'OData-Version': '4.0' };
@@ -128,6 +138,7 @@ export class RedfishClient {
       req.on('timeout', () => req.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })));
       req.on('error', (err: NodeJS.ErrnoException) => {
         const code = err.code ?? err.message;
+        if (req.reusedSocket && code === 'ECONNRESET') return reject(new StaleSocket());
         if (TLS_ERRORS.test(code)) reject(PowerMessages.bmcTlsRejected(this.node, this.bmc.address, this.bmc.port, code));
         else reject(PowerMessages.bmcUnreachable(this.node, 'Redfish', this.bmc.address, this.bmc.port, code));
       });
@@ -135,7 +146,6 @@ export class RedfishClient {
     });
   }
 
-  // No keep-alive: a BMC that restarts would leave a pooled socket that resets the next call.
   private async tlsAgent(): Promise<Agent> {
     if (this.agent) return this.agent;
     let ca: Buffer | undefined;
@@ -146,10 +156,12 @@ export class RedfishClient {
         throw PowerMessages.bmcTlsRejected(this.node, this.bmc.address, this.bmc.port, `CA file ${this.bmc.caFile}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
       }
     }
-    this.agent = new Agent({ keepAlive: false, maxSockets: 2, rejectUnauthorized: !this.bmc.insecureTls, ...(ca ? { ca } : {}) });
+    this.agent = new Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: !this.bmc.insecureTls, ...(ca ? { ca } : {}) });
     return this.agent;
   }
 }
+
+class StaleSocket extends Error {}
 
 /** The human part of a Redfish error body (error.@Message.ExtendedInfo or error.message). */
 export function redfishMessage(body: RedfishJson | undefined): string {

@@ -6,29 +6,8 @@ import { NeedsOperatorError } from '../../src/common/errors.js';
 import type { PowerState } from '../../src/power/driver.js';
 import { parseInventory } from '../../src/power/inventory.js';
 import { ManualDriver, type OperatorConsole } from '../../src/power/manual.js';
+import { ScriptedOperator } from './helpers/operator.js';
 import { TestNodePower } from './helpers/twin-power.js';
-
-type Step = () => string | Promise<string>;
-
-/** An operator who answers each question with the next scripted step. */
-class ScriptedOperator implements OperatorConsole {
-  readonly lines: string[] = [];
-  readonly questions: string[] = [];
-  constructor(
-    readonly interactive: boolean,
-    readonly assumeYes: boolean,
-    private readonly steps: Step[] = [],
-  ) {}
-  say(line: string): void {
-    this.lines.push(line);
-  }
-  ask(question: string, signal: AbortSignal): Promise<string> {
-    this.questions.push(question);
-    const step = this.steps.shift();
-    if (step) return Promise.resolve(step());
-    return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('question withdrawn')), { once: true }));
-  }
-}
 
 const inventory = parseInventory(
   'schemaVersion: 1\nkind: PowerInventory\ndefaults: {ssh: {keyFile: /k}}\nnodes:\n  harv41: {manual: true, location: "rack 3, U12", ssh: {address: 10.0.0.41}}\n',

@@ -97,9 +97,13 @@ export async function startPowerFronts(power: TwinNodePower, nodes: FrontNode[],
   const knownHosts: string[] = [];
   const infos: FrontNodeInfo[] = [];
   const redfish = new Map<string, TwinRedfishServer>();
+  const addresses = nodes.map((n, i) => n.address ?? nodeLoopbackAddress(i));
+  // Each BMC has its own CA, as real ones do; RSA key generation is the slow part, so in parallel.
+  const pkis = bmcMode === 'redfish' ? Promise.all(addresses.map((a) => createServerPki(a))) : undefined;
+  pkis?.catch(() => undefined);
   try {
     for (const [i, n] of nodes.entries()) {
-      const address = n.address ?? nodeLoopbackAddress(i);
+      const address = addresses[i]!;
       const nodeDir = join(opts.dir, n.name);
       await mkdir(nodeDir, { recursive: true });
       const sshPort = await freeTcpPort(address);
@@ -135,7 +139,7 @@ export async function startPowerFronts(power: TwinNodePower, nodes: FrontNode[],
         await writeSecretFile(passwordFile, password);
         info.bmcPasswordFile = passwordFile;
         if (bmcMode === 'redfish') {
-          const pki = await createServerPki(address);
+          const pki = (await pkis!)[i]!;
           const caFile = join(nodeDir, 'bmc-ca.pem');
           await writeFile(caFile, pki.caPem);
           const port = await freeTcpPort(address);

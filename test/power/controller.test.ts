@@ -1,0 +1,146 @@
+// PowerController over the twin's in-process fronts (SSH + Redfish, or SSH only): the
+// whole cycle, confirmation by BMC or by probe, a node that stays on, one that does not
+// boot, --force, and the manual fallback when a BMC does not answer.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ScaledClock } from '../../src/common/clock.js';
+import { FatalError, NeedsOperatorError, UnreachableError } from '../../src/common/errors.js';
+import { PowerController } from '../../src/power/controller.js';
+import { loadInventory } from '../../src/power/inventory.js';
+import type { OperatorConsole } from '../../src/power/manual.js';
+import { startPowerFronts, type PowerFronts, type PowerFrontsOptions } from '../../src/twin/fronts/fronts.js';
+import { ScriptedOperator } from './helpers/operator.js';
+import { TestNodePower } from './helpers/twin-power.js';
+
+const clock = new ScaledClock(20);
+const NODES = ['n1', 'n2', 'n3'];
+const cleanup: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function rig(bmc: PowerFrontsOptions['bmc'], operator: OperatorConsole = new ScriptedOperator(false, true)) {
+  const power = new TestNodePower(NODES, clock, { shutdownMs: 5000, bootMs: 10_000 });
+  const dir = await mkdtemp(join(tmpdir(), 'fallow-ctl-'));
+  const fronts: PowerFronts = await startPowerFronts(power, NODES.map((name, i) => ({ name, address: `127.0.1.${11 + i}` })), { dir, bmc });
+  cleanup.push(() => power.dispose(), () => fronts.stop());
+  const inventory = await loadInventory(fronts.inventoryPath);
+  const log: string[] = [];
+  const ctl = new PowerController({
+    inventory,
+    clock,
+    nodeReady: (n) => Promise.resolve(power.state(n) === 'on'),
+    console: operator,
+    pollMs: 1000,
+    probeTimeoutMs: 500,
+    log: (e) => log.push(`${e.node} ${e.driver}: ${e.message}`),
+  });
+  cleanup.push(() => ctl.close());
+  const deadline = (s: number) => clock.now() + s * 1000;
+  return { power, fronts, ctl, log, deadline };
+}
+
+describe('PowerController with Redfish BMCs', () => {
+  it('shuts every node down over SSH, sees them off at the BMC, powers them on and sees them boot', async () => {
+    const { power, ctl, fronts, deadline } = await rig('redfish');
+    expect(ctl.route('n1')).toEqual({ node: 'n1', shutdown: 'ssh', powerOn: 'redfish', status: 'bmc' });
+    for (const r of (await Promise.all(NODES.map((n) => ctl.check(n)))).flat()) expect(r).toMatchObject({ ok: true });
+    for (const n of NODES) await ctl.shutdown(n, { deadline: deadline(120) });
+    expect(NODES.map((n) => power.state(n))).toEqual(['off', 'off', 'off']);
+    expect((await ctl.observe('n2')).evidence).toBe('BMC says off');
+    // Graceful only: the BMCs saw no reset at all during the shutdown.
+    expect([...fronts.redfish.values()].flatMap((s) => s.resets)).toEqual([]);
+    for (const n of NODES) await ctl.powerOn(n, { deadline: deadline(120) });
+    expect(NODES.map((n) => power.state(n))).toEqual(['on', 'on', 'on']);
+    expect((await ctl.observe('n3')).evidence).toMatch(/^BMC says on; Ready, SSH port 127\.0\.1\.13:\d+ open$/);
+    // A second round is a no-op.
+    await ctl.powerOn('n1', { deadline: deadline(10) });
+    expect(fronts.redfish.get('n1')?.resets).toEqual(['On']);
+  });
+
+  it('names a node that stays on, and cuts it only with force', async () => {
+    const { power, ctl, fronts, deadline } = await rig('redfish');
+    power.faults.set({ nodeWontPowerOff: ['n2'] });
+    const err = await ctl.shutdown('n2', { deadline: deadline(30) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FatalError);
+    expect((err as Error).message).toMatch(/^Node n2 is still on (2\d|3\d) s after it was asked to shut down \(BMC says on; NotReady, SSH port 127\.0\.1\.12:\d+ open\)$/);
+    expect(power.state('n2')).toBe('shutting-down');
+    expect(fronts.redfish.get('n2')?.resets).toEqual([]);
+    await ctl.shutdown('n2', { deadline: deadline(30), force: true });
+    expect(power.state('n2')).toBe('off');
+    expect(fronts.redfish.get('n2')?.resets).toEqual(['ForceOff']);
+  });
+
+  it('names a node that does not boot', async () => {
+    const { power, ctl, deadline } = await rig('redfish');
+    await ctl.shutdown('n1', { deadline: deadline(60) });
+    power.faults.set({ nodeWontBoot: ['n1'] });
+    const err = await ctl.powerOn('n1', { deadline: deadline(40) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FatalError);
+    expect((err as Error).message).toMatch(/^Node n1 did not come up within (3\d|4\d) s of power-on \(BMC says on; NotReady, SSH port 127\.0\.1\.11:\d+ closed\)$/);
+    expect(power.state('n1')).toBe('booting');
+  });
+
+  it('with an unreachable BMC: fails under --yes, falls back to the operator when someone is there', async () => {
+    const pressed: string[] = [];
+    const operator = new ScriptedOperator(true, false, [
+      () => {
+        pressed.push('n3');
+        power.powerOn('n3');
+        return '';
+      },
+    ]);
+    const { power, ctl, fronts, deadline } = await rig('redfish', operator);
+    await ctl.shutdown('n3', { deadline: deadline(60) });
+    await fronts.redfish.get('n3')?.stop();
+    const unattended = new PowerController({
+      inventory: await loadInventory(fronts.inventoryPath),
+      clock,
+      nodeReady: (n) => Promise.resolve(power.state(n) === 'on'),
+      console: new ScriptedOperator(true, true),
+      pollMs: 1000,
+    });
+    const err = await unattended.powerOn('n3', { deadline: deadline(60) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnreachableError);
+    expect((err as Error).message).toMatch(/^Cannot reach the Redfish BMC of node n3 at 127\.0\.1\.13:\d+: ECONNREFUSED$/);
+    expect(power.state('n3')).toBe('off');
+    await ctl.powerOn('n3', { deadline: deadline(120) });
+    expect(pressed).toEqual(['n3']);
+    expect(power.state('n3')).toBe('on');
+    expect(operator.lines[0]).toMatch(/^The BMC did not answer: Cannot reach the Redfish BMC of node n3/);
+    expect(operator.lines[1]).toMatch(/^ACTION NEEDED: switch ON node n3, IP 127\.0\.1\.13, BMC 127\.0\.1\.13, location: twin node n3/);
+  });
+});
+
+describe('PowerController without BMCs', () => {
+  it('confirms off by NotReady and a closed SSH port; power-on needs the operator', async () => {
+    const { power, ctl, deadline } = await rig('none');
+    expect(ctl.route('n1')).toEqual({ node: 'n1', shutdown: 'ssh', powerOn: 'manual', status: 'probe' });
+    await ctl.shutdown('n1', { deadline: deadline(60) });
+    expect(power.state('n1')).toBe('off');
+    expect((await ctl.observe('n1')).evidence).toMatch(/^NotReady, SSH port 127\.0\.1\.11:\d+ closed$/);
+    const err = await ctl.powerOn('n1', { deadline: deadline(60) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NeedsOperatorError);
+    expect((err as Error).message).toMatch(/^Node n1 must be switched on by hand, but nobody is at the terminal/);
+    expect(power.state('n1')).toBe('off');
+    const checks = await ctl.check('n2');
+    expect(checks.map((c) => [c.driver, c.ok])).toEqual([['ssh', true], ['manual', false]]);
+  });
+
+  it('powers on by hand with an operator, then sees the node boot', async () => {
+    const operator = new ScriptedOperator(true, false, [
+      () => {
+        power.powerOn('n2');
+        return '';
+      },
+    ]);
+    const { power, ctl, deadline } = await rig('none', operator);
+    await ctl.shutdown('n2', { deadline: deadline(60) });
+    await ctl.powerOn('n2', { deadline: deadline(120) });
+    expect(power.state('n2')).toBe('on');
+    expect(operator.lines[0]).toMatch(/^ACTION NEEDED: switch ON node n2, IP 127\.0\.1\.12, location: twin node n2/);
+  });
+});
