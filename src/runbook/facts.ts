@@ -79,7 +79,7 @@ export const BackupFacts = z.object({ backups: z.array(z.object({ vm: z.string()
 
 /** Fact keys and their schemas: the restart's whole input. */
 export const Facts = {
-  identity: { key: 'cluster.identity', schema: z.object({ uid: z.string(), server: z.string(), version: z.string().optional() }) },
+  identity: { key: 'cluster.identity', schema: z.object({ uid: z.string(), version: z.string().optional() }) },
   bundleBefore: { key: 'bundle.before', schema: BundleFact },
   network: { key: 'network', schema: NetworkFacts },
   backups: { key: 'backups', schema: BackupFacts },

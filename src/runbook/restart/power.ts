@@ -6,7 +6,7 @@ import type { NodeObject } from '../../common/harvester-types.js';
 import { capList } from '../../common/list.js';
 import type { Step, StepContext, WaitResult } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
-import { Facts, requireFact, type NodeFact } from '../facts.js';
+import { Facts, readFact, requireFact, type NodeFact } from '../facts.js';
 import { restartOrder } from '../lib/etcd-order.js';
 import { changedIps, ipChangeHint } from '../lib/ips.js';
 import { isReady, workers } from '../lib/nodes.js';
@@ -60,6 +60,15 @@ export const powerOnLeader: Step<RunbookEnv> = {
   }),
 };
 
+/** The API that answers must be the cluster that went down (kube-system UID). */
+async function otherCluster(ctx: Ctx): Promise<string | undefined> {
+  const want = readFact(ctx.facts, Facts.identity)?.uid;
+  if (!want) return undefined;
+  const ns = await ctx.env.cluster.get('Namespace', undefined, 'kube-system');
+  const uid = ns?.metadata.uid;
+  return uid && uid !== want ? `the API answering is another cluster (kube-system UID ${uid}, the shutdown recorded ${want})` : undefined;
+}
+
 /** Until the API answers, etcd has a leader with every member, and all etcd nodes are Ready. */
 function controlPlaneUp(): Step<RunbookEnv>['wait'] {
   return () => ({
@@ -69,6 +78,8 @@ function controlPlaneUp(): Step<RunbookEnv>['wait'] {
     async evaluate(c): Promise<WaitResult> {
       const want = [leaderNode(c), ...otherEtcdNodes(c)];
       if (!(await c.env.cluster.reachable())) return { state: 'waiting', detail: 'waiting for the Kubernetes API (etcd quorum)' };
+      const wrong = await otherCluster(c);
+      if (wrong) return { state: 'failed', reason: wrong, hint: 'Point --kubeconfig at the cluster this journal belongs to' };
       const nodes = c.env.cluster.cache<NodeObject>('Node');
       await nodes.synced();
       const changed = changedIps(want, nodes.list());

@@ -35,9 +35,10 @@ export const recordNetworkFacts: Step<RunbookEnv> = {
   seed: '1.2',
   phase: 'Precondition',
   destructive: false,
-  records: [Facts.network.key],
+  records: [Facts.identity.key, Facts.network.key],
   risks: ['a node IP that looks DHCP-assigned may change at restart (warned)'],
   rbac: [
+    { group: '', resource: 'namespaces', verbs: ['get'] },
     { group: '', resource: 'nodes', verbs: ['get', 'list', 'watch'] },
     { group: '', resource: 'services', verbs: ['get', 'list', 'watch'] },
     { group: '', resource: 'configmaps', verbs: ['get'], namespace: Namespaces.harvesterSystem },
@@ -50,6 +51,14 @@ export const recordNetworkFacts: Step<RunbookEnv> = {
     return readFact(ctx.facts, Facts.network) ? { done: true } : { done: false };
   },
   async act(ctx) {
+    // The kube-system UID lets the restart check, once the API answers, that the cluster
+    // that came back is the one that went down.
+    const [ns, version] = await Promise.all([
+      ctx.env.cluster.get('Namespace', undefined, Namespaces.kubeSystem),
+      ctx.env.cluster.get<SettingObject>('Setting', undefined, 'server-version'),
+    ]);
+    const v = version?.value || version?.default;
+    await ctx.record(Facts.identity.key, toJson({ uid: ns?.metadata.uid ?? '', ...(v ? { version: v } : {}) }));
     const facts = await gatherNetworkFacts(ctx.env);
     for (const w of facts.warnings) await ctx.warn(w);
     await ctx.record(Facts.network.key, toJson(facts));
