@@ -5,6 +5,7 @@ import type { Clock } from '../../common/clock.js';
 import type { Store } from '../store/store.js';
 import type { ResourceType } from '../store/types.js';
 import { parseJson, readBody } from './http.js';
+import { decodeProtobufBody, protobufMediaType } from './protobuf.js';
 import type { RequestInfo } from './types.js';
 
 export interface Principal {
@@ -23,8 +24,12 @@ export interface ResourceContext {
   clock: Clock;
 }
 
+/** The request body as JSON; kubectl's protobuf bodies are decoded for the kinds it sends so. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
-  return parseJson(await readBody(req));
+  const buf = await readBody(req);
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === protobufMediaType && buf.length > 0) return decodeProtobufBody(buf);
+  return parseJson(buf);
 }
 
 /** `dryRun=All` in the query: validate and answer, but store nothing. */
