@@ -7,7 +7,7 @@ import { contextFor } from './context.js';
 import type { EventSink } from './events.js';
 import type { EngineOptions, RunResult } from './options.js';
 import { Session } from './session.js';
-import { toStop } from './stop.js';
+import { scrubError, toStop } from './stop.js';
 import type { Json, Runbook, Step } from './types.js';
 
 export interface DryRunOptions<Env> {
@@ -36,6 +36,7 @@ export async function dryRunRunbook<Env>(o: DryRunOptions<Env>): Promise<RunResu
     }
   } catch (err) {
     const stop = toStop(err, o.options.signal?.aborted === true, current);
+    stop.error = scrubError(stop.error, (t) => s.scrub(t));
     const message = s.scrub(stop.error.message);
     s.emit({ type: 'run-end', state: 'dry-run', reason: stop.reason, message, exitCode: stop.exitCode });
     return { runId: 'dry-run', state: 'dry-run', reason: stop.reason, exitCode: stop.exitCode, message, error: stop.error, finished };

@@ -16,7 +16,7 @@ import { parentFacts } from './facts.js';
 import type { EngineOptions, RunResult } from './options.js';
 import { Session } from './session.js';
 import { runStep } from './step.js';
-import { toStop, type Stop } from './stop.js';
+import { scrubError, toStop, type Stop } from './stop.js';
 import type { Json, Runbook, Step } from './types.js';
 
 export interface RunInfo {
@@ -134,6 +134,7 @@ async function execute<Env>(o: Common<Env>, run: OpenRun, options: EngineOptions
     current = undefined;
   } catch (err) {
     stop = toStop(err, options.signal?.aborted === true, current);
+    stop.error = scrubError(stop.error, (t) => run.journal.scrub(t));
   }
   try {
     const result = finish(run, o.runbook.steps, finished, stop, current?.id, options);

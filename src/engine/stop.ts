@@ -35,3 +35,15 @@ export function toStop(err: unknown, stopRequested: boolean, step: { id: string;
   }
   return { reason: e instanceof NeedsOperatorError ? 'needs-operator' : 'failed', error: e, exitCode: exitCodeOf(e) };
 }
+
+/** Removes known secrets from an error the caller will print; drops a cause that held one. */
+export function scrubError(err: FallowError, scrub: (text: string) => string): FallowError {
+  const message = scrub(err.message);
+  const hint = err.hint === undefined ? undefined : scrub(err.hint);
+  if (message === err.message && hint === err.hint) return err;
+  err.message = message;
+  Object.defineProperty(err, 'hint', { value: hint });
+  Object.defineProperty(err, 'cause', { value: undefined });
+  return err;
+}
+
