@@ -20,13 +20,13 @@ export function mdText(s: string): string {
 
 function table(t: Table): string {
   const head = `**${mdText(t.caption)}**\n\n`;
-  if (t.rows.length === 0) return `${head}${mdText(t.empty ?? 'None.')}\n`;
+  if (t.rows.length === 0) return `${head}${mdText(t.empty ?? 'None.')}`;
   const lines = [
     `| ${t.columns.map(mdText).join(' | ')} |`,
     `| ${t.columns.map(() => '---').join(' | ')} |`,
     ...t.rows.map((r) => `| ${r.map((c) => mdText(cellText(c)) || ' ').join(' | ')} |`),
   ];
-  return `${head}${lines.join('\n')}\n`;
+  return `${head}${lines.join('\n')}`;
 }
 
 export function renderMarkdown(report: Report): string {
@@ -35,7 +35,7 @@ export function renderMarkdown(report: Report): string {
   out.push(`# fallow report: ${mdText(c.label)}`);
   out.push(`**${mdText(report.result.line)}**. ${mdText(report.result.headline)}`);
   out.push(table({
-    id: 'cluster', caption: 'Cluster', columns: ['', ''],
+    id: 'cluster', caption: 'Cluster', columns: ['Field', 'Value'],
     rows: [
       ['Name', c.name ?? '—'],
       ['kube-system UID', c.id ?? '—'],

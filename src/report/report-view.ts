@@ -131,10 +131,17 @@ function robustnessCell(r: string | null): Cell {
   return r ?? '—';
 }
 
+/** Long structured facts (network, etcd order) are shown shortened; -o json has them whole. */
+const FactTextMax = 240;
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters in the JSON report)`;
+}
+
 export function factsTable(facts: Record<string, Json>): Table {
   return {
     id: 'facts', caption: 'Facts journaled by the runs', columns: ['Fact', 'Value'],
-    rows: Object.entries(facts).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    rows: Object.entries(facts).map(([k, v]) => [k, shorten(typeof v === 'string' ? v : JSON.stringify(v), FactTextMax)]),
     empty: 'No facts were handed to the report.',
   };
 }
