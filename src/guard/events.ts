@@ -27,7 +27,7 @@ export type GuardEvent =
   | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'trigger-restart' | 'stop-shutdown-at-consistent-point'; reason: string }
   | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'alarm'; message: string }
   | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'wait'; code: string; reason: string }
-  | { type: 'guard.action'; at: number; action: 'shutdown' | 'restart'; outcome: 'started' | 'finished' | 'failed'; detail: string }
+  | { type: 'guard.action'; at: number; action: 'shutdown' | 'restart'; outcome: 'started' | 'finished' | 'failed' | 'skipped'; detail: string }
   | { type: 'guard.stop'; at: number; phase: GuardPhase };
 
 export type PlanRecord = {

@@ -125,13 +125,28 @@ class GuardRun {
   }
 
   async #step(input: PolicyInput): Promise<void> {
-    const { state, decision } = decide(this.#state, input, this.#env);
+    let step: ReturnType<typeof decide>;
+    try {
+      step = decide(this.#state, input, this.#env);
+    } catch (err) {
+      // A bug in the estimator or planner must not kill the guard: alarm and keep watching.
+      step = { state: this.#state, decision: { kind: 'alarm', message: `Guard policy failed: ${formatError(err)}` } };
+    }
+    const { state, decision } = step;
     this.#state = state;
     const at = input.kind === 'observation' ? input.obs.at : input.at;
     if (decision.kind !== 'wait' || decision.code !== this.#lastWait) {
       await this.#journal(guardEventOfDecision(decision, at, state.phase));
     }
     this.#lastWait = decision.kind === 'wait' ? decision.code : undefined;
+    if ((decision.kind === 'trigger-shutdown' || decision.kind === 'trigger-restart') && this.signal.aborted) {
+      // Stopping: start nothing new, and leave the phase where the cluster really is.
+      const action = decision.kind === 'trigger-shutdown' ? 'shutdown' : 'restart';
+      this.#state = { ...state, phase: action === 'shutdown' ? 'armed' : 'down' };
+      this.#log('warn', `Guard stopping: not starting the ${action} it decided on (${decision.reason})`);
+      await this.#journal({ type: 'guard.action', at, action, outcome: 'skipped', detail: 'the guard is stopping' });
+      return;
+    }
     this.#act(decision);
   }
 

@@ -184,4 +184,41 @@ describe('runGuard', () => {
     expect(errors.some((m) => /Cannot journal guard event guard\.decision: disk full/.test(m))).toBe(true);
     expect(errors.some((m) => /Power: shutting the cluster down/.test(m))).toBe(true);
   });
+
+  it('a failing estimator raises an alarm and the guard keeps watching', async () => {
+    const t = setup({
+      estimateShutdown: () => {
+        throw new Error('inventory not loaded');
+      },
+    });
+    t.ups.set('OB', 900, 50);
+    const run = runGuard(t.opts, t.ac.signal);
+    await until('alarm', () => t.decisions().includes('alarm'));
+    t.ups.set('OL', 900, 50);
+    await until('still polling', () => t.journal.some((e) => e.type === 'guard.ups' && e.event === 'transition' && e.to === 'online'));
+    t.ac.abort();
+    await run;
+    expect(t.journal.find((e) => e.type === 'guard.decision' && e.decision === 'alarm')).toMatchObject({ message: 'Guard policy failed: inventory not loaded' });
+    expect(t.calls).toEqual([]);
+  });
+
+  it('once stopping, the guard starts no new action', async () => {
+    const t = setup({ policy: { ...policyConfig, restartStableMs: 0 } });
+    t.ups.set('OB LB', 300, 10);
+    const run = runGuard(t.opts, t.ac.signal);
+    await until('shutdown', () => t.calls.includes('shutdown'));
+    t.ups.set('OL', 3000, 100);
+    await until('power back seen', () => t.decisions().includes('stop-shutdown-at-consistent-point'));
+    t.ac.abort();
+    // Power is back and stable, so the policy decides to restart, but the guard is stopping.
+    t.shutdowns[0]?.done.resolve({ detail: 'completed' });
+    expect(await run).toEqual({ phase: 'down' });
+    expect(t.calls).toEqual(['shutdown']);
+    expect(t.decisions().at(-1)).toBe('trigger-restart');
+    expect(t.journal.filter((e) => e.type === 'guard.action').map((e) => (e.type === 'guard.action' ? `${e.action} ${e.outcome}` : ''))).toEqual([
+      'shutdown started',
+      'shutdown finished',
+      'restart skipped',
+    ]);
+  });
 });
