@@ -77,7 +77,11 @@ const vms: VerifyRule = {
     for (const { key, b, a } of pairBy(before.vms, after.vms, (v) => `${v.namespace}/${v.name}`)) {
       const p = `vms/${key}`;
       if (b && !a) {
-        out.push(difference('vms', 'error', p, b.runStrategy ?? b.running, null, `VM ${key} is missing after the restart. Check whether it was deleted; restore it from a backup.`));
+        // Rancher may replace a node-driver machine with a new VM (auto-replace): not a loss.
+        out.push(b.kind === 'downstream'
+          ? difference('vms', 'warning', p, b.runStrategy ?? b.running, null,
+            `VM ${key} of guest cluster ${b.guestCluster ?? '(unknown)'} is gone; Rancher may have replaced the machine. Check the guest cluster in Rancher.`)
+          : difference('vms', 'error', p, b.runStrategy ?? b.running, null, `VM ${key} is missing after the restart. Check whether it was deleted; restore it from a backup.`));
         continue;
       }
       if (!b || !a) {

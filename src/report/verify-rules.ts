@@ -38,8 +38,8 @@ const nodes: VerifyRule = {
           `Node ${key} came back with another InternalIP. Harvester needs stable node IPs (seed 1.2): fix the static IP or DHCP reservation and reboot the node.`));
       }
       if (!a.ready) {
-        out.push(difference('nodes', 'error', `${p}/ready`, b.ready, a.ready,
-          `Node ${key} is not Ready. Check rke2 on the node (journalctl -u rke2-server or rke2-agent) and its network.`));
+        out.push(difference('nodes', b.ready ? 'error' : 'warning', `${p}/ready`, b.ready, a.ready,
+          `Node ${key} is not Ready${b.ready ? '' : ' (it was not Ready before the shutdown either)'}. Check rke2 on the node (journalctl -u rke2-server or rke2-agent) and its network.`));
       }
       if (a.roles.join(',') !== b.roles.join(',')) {
         out.push(difference('nodes', 'warning', `${p}/roles`, b.roles.join(','), a.roles.join(','),

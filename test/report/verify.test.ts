@@ -44,6 +44,14 @@ const cases: Case[] = [
   { name: 'another cluster', mutate: (a) => (a.cluster.id = 'other-uid'), expected: [['cluster/id', 'error']] },
   { name: 'node IP changed', mutate: (a) => (a.nodes[1]!.internalIP = '127.0.1.99'), expected: [['nodes/harv41/internalIP', 'error']] },
   { name: 'node not Ready', mutate: (a) => (a.nodes[2]!.ready = false), expected: [['nodes/harv42/ready', 'error']] },
+  {
+    name: 'node that was not Ready before either',
+    mutate: (a, b) => {
+      a.nodes[2]!.ready = false;
+      b.nodes[2]!.ready = false;
+    },
+    expected: [['nodes/harv42/ready', 'warning']],
+  },
   { name: 'node missing', mutate: (a) => a.nodes.splice(0, 1), expected: [['nodes/harv2', 'error']] },
   {
     name: 'new node, changed roles',
@@ -104,6 +112,14 @@ const cases: Case[] = [
     expected: [['vms/default/web/runStrategy', 'error'], ['vms/default/web/running', 'error']],
   },
   { name: 'VM gone', mutate: (a) => a.vms.splice(a.vms.indexOf(vm(a, 'db')), 1), expected: [['vms/default/db', 'error']] },
+  {
+    name: 'downstream VM replaced by Rancher',
+    mutate: (a) => {
+      const old = vm(a, 'rke2-prod-pool1-x7k2p');
+      a.vms.splice(a.vms.indexOf(old), 1, { ...old, name: 'rke2-prod-pool1-q9z8w' });
+    },
+    expected: [['vms/default/rke2-prod-pool1-q9z8w', 'warning'], ['vms/default/rke2-prod-pool1-x7k2p', 'warning']],
+  },
   { name: 'volume faulted', mutate: (a) => (a.volumes[1]!.robustness = 'faulted'), expected: [['volumes/pvc-394713a4/robustness', 'error']] },
   { name: 'volume degraded', mutate: (a) => (a.volumes[2]!.robustness = 'degraded'), expected: [['volumes/pvc-620358ca/robustness', 'warning']] },
   { name: 'volume gone', mutate: (a) => a.volumes.splice(0, 1), expected: [['volumes/pvc-3323944c', 'error']] },
