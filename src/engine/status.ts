@@ -31,6 +31,8 @@ export interface RunStatusView {
   runbook: string;
   cluster: ClusterIdentity;
   version: string;
+  /** The options the run was started with (run-start), to rebuild it for a resume. */
+  options: Json;
   parentRunId?: string;
   startedAt: number;
   lastAt: number;
@@ -71,6 +73,7 @@ export function runStatus(runDir: string): RunStatusView {
     runbook: s.start.runbook,
     cluster: s.start.cluster,
     version: s.start.version,
+    options: s.start.options,
     ...(s.start.parentRunId ? { parentRunId: s.start.parentRunId } : {}),
     startedAt: s.start.t,
     lastAt: s.lastT,

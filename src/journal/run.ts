@@ -13,7 +13,7 @@ import { clusterDirOf, ensurePrivateDir, JOURNAL_FILE, newRunId, resolveStateRoo
 import { readJournal } from './reader.js';
 import type { ClusterIdentity, JournalRecord, PlannedStep } from './records.js';
 import { replay, type RunState } from './replay.js';
-import type { SecretRegistry } from './secrets.js';
+import { secrets as defaultSecrets, type SecretRegistry } from './secrets.js';
 import { fallowVersion } from './version.js';
 
 interface CommonOptions {
@@ -58,6 +58,8 @@ export function createRun(opts: CreateRunOptions): OpenRun {
   const clusterDir = clusterDirOf(root, opts.identity.uid);
   const runId = opts.runId ?? newRunId(opts.clock, opts.runbook);
   const runDir = runDirOf(root, opts.identity.uid, runId);
+  // Refuse a secret in the options before anything exists on disk.
+  (opts.secrets ?? defaultSecrets).assertClean(JSON.stringify(opts.options), 'the journal (run options)');
   ensurePrivateDir(clusterDir);
   const lock = acquireLock({ clusterDir, runId, clock: opts.clock, ...(opts.breakLock ? { breakLock: true } : {}) });
   try {

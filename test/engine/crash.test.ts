@@ -96,4 +96,27 @@ describe('crash anywhere, then resume', () => {
     });
     expect(failures.filter(Boolean)).toEqual([]);
   }, 240_000);
+
+  it('survives crashing again and again, resumes included', async () => {
+    // Every process dies at its 7th crash point: the resumes themselves are killed, each
+    // after a little progress, until one gets to the end.
+    const ref = scenario();
+    expect(result(await runChild(compiled.entry, ['run', ref.state, ref.world], env)).state).toBe('completed');
+    const s = scenario();
+    const storm = { ...env, FALLOW_TEST_CRASH_AT: '7' };
+    let child = await runChild(compiled.entry, ['run', s.state, s.world], storm);
+    const clusterDir = join(s.state, CLUSTER_UID);
+    const runDir = join(clusterDir, readdirSync(clusterDir).find((d) => d !== 'lock' && !d.startsWith('.')) ?? '');
+    let kills = 0;
+    while (child.signal === 'SIGKILL' && kills < 40) {
+      kills += 1;
+      child = await runChild(compiled.entry, ['resume', runDir, s.world], storm);
+    }
+    expect(result(child).state).toBe('completed');
+    expect(kills).toBeGreaterThan(3);
+    expect(essence(readWorld(s.world))).toEqual(essence(readWorld(ref.world)));
+    const records = readJournal(join(runDir, JOURNAL_FILE)).records;
+    expect(records.filter((r) => r.type === 'resume')).toHaveLength(kills);
+  }, 120_000);
 });
+

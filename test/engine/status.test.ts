@@ -17,7 +17,7 @@ describe('runStatus', () => {
     const h = new Harness(tmp());
     const result = await h.run({ yes: true, until: 'append-once' });
     const s = runStatus(result.runDir ?? '');
-    expect(s).toMatchObject({ runId: result.runId, runbook: 'test', cluster: identity, state: 'stopped', sessions: 1, facts: { value: 7 } });
+    expect(s).toMatchObject({ runId: result.runId, runbook: 'test', cluster: identity, state: 'stopped', sessions: 1, facts: { value: 7 }, options: null });
     expect(s.end).toMatchObject({ reason: 'partial', exitCode: 0 });
     expect(s.steps.map((x) => [x.id, x.status])).toEqual([
       ['save-and-zero', 'done'],

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRun, openRun } from '../../src/journal/run.js';
 import { ClusterMismatchError, LockHeldError } from '../../src/journal/errors.js';
 import { listRuns, latestCompleted, resumableRuns } from '../../src/journal/runs.js';
 import { UsageError } from '../../src/common/errors.js';
+import { SecretRegistry } from '../../src/journal/secrets.js';
+import { resolveStateRoot, runDirOf } from '../../src/journal/paths.js';
 import { VirtualClock } from '../engine/helpers/virtual-clock.js';
 import { tempDirs } from '../engine/helpers/tmp.js';
 import { identity } from './helpers.js';
@@ -100,5 +103,31 @@ describe('runs', () => {
       [stopped, 'stopped'],
       [open.runId, 'incomplete'],
     ]);
+  });
+});
+
+describe('run options', () => {
+  it('refuses a secret in the run options before creating anything', () => {
+    const root = tmp();
+    const reg = new SecretRegistry();
+    reg.register('tok-0123456789', 'API token');
+    expect(() => createRun({ stateDir: root, identity, clock: new VirtualClock(), runbook: 'shutdown', steps, options: { token: 'tok-0123456789' }, secrets: reg })).toThrow(
+      /Refused to write API token to the journal \(run options\)/,
+    );
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
+
+describe('state root', () => {
+  it('is --state-dir, else $FALLOW_STATE_DIR, else $XDG_STATE_HOME/fallow, else ~/.local/state/fallow', () => {
+    expect(resolveStateRoot('/x/y', { FALLOW_STATE_DIR: '/env' })).toBe('/x/y');
+    expect(resolveStateRoot(undefined, { FALLOW_STATE_DIR: '/env', XDG_STATE_HOME: '/xdg' })).toBe('/env');
+    expect(resolveStateRoot(undefined, { XDG_STATE_HOME: '/xdg' })).toBe('/xdg/fallow');
+    expect(resolveStateRoot(undefined, {})).toBe(join(homedir(), '.local', 'state', 'fallow'));
+  });
+
+  it('refuses cluster UIDs and run ids that are not plain path segments', () => {
+    expect(() => runDirOf('/s', '../etc', 'r')).toThrow(/Invalid cluster UID "..\/etc"/);
+    expect(() => runDirOf('/s', 'uid', 'a/b')).toThrow(/Invalid run id/);
   });
 });
