@@ -120,3 +120,10 @@ export function requireFact<T>(facts: ReadonlyMap<string, Json>, def: FactDef<T>
 export function toJson(v: unknown): Json {
   return JSON.parse(JSON.stringify(v)) as Json;
 }
+
+/** The before/after snapshots and the verification (report/ owns their schema). */
+export const SnapshotFacts = {
+  before: 'snapshot.before',
+  after: 'snapshot.after',
+  verification: 'verification',
+} as const;

@@ -7,8 +7,6 @@ import { buildRunbookEnv, liveAddresses } from '../run/env.js';
 import { addRunFlags, runSession, type SessionFlags } from '../run/session.js';
 import type { CommandModule } from './index.js';
 
-interface ShutdownFlags extends SessionFlags {}
-
 export const shutdownCommand: CommandModule = {
   name: 'shutdown',
   register(program: Command, ctx: CliContext) {
@@ -18,7 +16,7 @@ export const shutdownCommand: CommandModule = {
       .option('--stop-concurrency <n>', 'how many guests shut down at once', '10')
       .option('--guest-grace <seconds>', 'override each VM\'s ACPI grace period')
       .option('--scale-down-workloads', 'scale other workloads holding Longhorn volumes to 0 without asking (seed 3.4)');
-    addRunFlags(cmd).action(async (flags: ShutdownFlags, c: Command) => {
+    addRunFlags(cmd).action(async (flags: SessionFlags, c: Command) => {
       const g = ctx.globals(c);
       const conn = await ctx.connect(g);
       try {

@@ -9,6 +9,7 @@ import { checkVip, healthGates } from './health.js';
 import { powerOnEtcdMembers, powerOnLeader, powerOnWorkers } from './power.js';
 import { enableAddons, restoreScaleAvailable, scaleUpRancher, scaleUpWorkloads } from './restore.js';
 import { awaitDownstreamVms, startTraditionalVms } from './vms.js';
+import { verifyAgainstRecord } from './verify.js';
 import { readFact } from '../facts.js';
 
 export const secondSupportBundle: Step<RunbookEnv> = {
@@ -40,6 +41,7 @@ export const restartSteps: Step<RunbookEnv>[] = [
   startTraditionalVms, // 5.5
   awaitDownstreamVms, // 5.5
   secondSupportBundle, // 5.6
+  verifyAgainstRecord, // 5.6 before/after
 ];
 
 export const restartRunbook: Runbook<RunbookEnv> = { name: 'restart', steps: restartSteps };

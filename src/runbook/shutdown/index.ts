@@ -7,6 +7,7 @@ import { disableAddons } from './addons.js';
 import { longhornGate, scaleDownOtherWorkloads } from './longhorn.js';
 import { findEtcdLeader, shutdownEtcdFollowers, shutdownEtcdLeader, shutdownWorkers } from './nodes.js';
 import { generateSupportBundle, recordNetworkFacts } from './preconditions.js';
+import { snapshotBefore } from './snapshot.js';
 import { clearScaleAvailable, scaleDownAgent, scaleDownRancher } from './rancher.js';
 import { stopDownstreamVms, stopTraditionalVms } from './vms.js';
 
@@ -15,6 +16,7 @@ export const shutdownRunbook: Runbook<RunbookEnv> = {
   steps: [
     generateSupportBundle, // 1.1
     recordNetworkFacts, // 1.2
+    snapshotBefore, // 1.2 / 5.6
     backupVms, // 2 (optional)
     stopTraditionalVms, // 3.1
     clearScaleAvailable, // 3.2
