@@ -16,6 +16,19 @@ export default defineConfig({
         extends: true,
         test: { name: 'peers', include: ['test/peers/**/*.test.ts'], poolOptions: { forks: { singleFork: true } } },
       },
+      {
+        // The fidelity bed: real etcd + kube-apiserver + kube-controller-manager + kubectl
+        // built from Go modules (global setup builds them when missing; slow when cold).
+        extends: true,
+        test: {
+          name: 'fidelity',
+          include: ['test/fidelity/**/*.test.ts'],
+          globalSetup: ['test/fidelity/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
     ],
   },
 });

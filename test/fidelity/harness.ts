@@ -24,7 +24,10 @@ import {
   type Layout,
 } from './harness/control-plane.js';
 import { baseUsers, makeCredentials, type BedUser } from './harness/credentials.js';
+import { startKubelet, type BedKubelet } from './harness/kubelet.js';
 import { Daemon } from './harness/proc.js';
+import { startVirtApi } from './harness/virt-api-server.js';
+import type { ExecHandler } from '../../src/twin/apiserver/types.js';
 
 export interface FidelityBedOptions {
   /** Run kube-controller-manager (Deployments, ReplicaSets, GC, namespaces, SAs). Default true. */
@@ -37,6 +40,23 @@ export interface FidelityBedOptions {
   users?: BedUser[];
   /** Keep the temp dir after stop() (for reading daemon logs). Default: FALLOW_FIDELITY_KEEP=1. */
   keep?: boolean;
+  /** Serve KubeVirt's start/stop/restart as the aggregated API v1.subresources.kubevirt.io. Default true. */
+  virtApi?: boolean;
+  /**
+   * Answers `pods/exec`: starts fidelity-kubelet on `kubeletAddresses` (default 127.0.0.1).
+   * Nodes must then carry one of those as InternalIP and `kubelet.port` as their
+   * status.daemonEndpoints.kubeletEndpoint.Port (see nodeStatusFor).
+   */
+  exec?: ExecHandler;
+  kubeletAddresses?: string[];
+}
+
+export interface KubectlOptions {
+  input?: string;
+  /** Run as this bed user instead of the admin. */
+  user?: string;
+  /** Extra environment (KUBE_EDITOR for `kubectl edit`). */
+  env?: Record<string, string>;
 }
 
 export interface CommandResult {
@@ -53,10 +73,12 @@ export interface FidelityBed {
   /** An HTTP client as the admin. */
   readonly client: KubeHttpClient;
   readonly apiServerRunning: boolean;
+  /** The exec kubelet, when `exec` was given. */
+  readonly kubelet: BedKubelet | undefined;
   /** Endpoint for any bed user (fallow-twin for the twin's controllers). */
   endpointFor(user: string): KubeEndpoint;
   /** Runs the real kubectl against the bed (KUBECONFIG set, no other config read). */
-  kubectl(args: string[], opts?: { input?: string; user?: string }): Promise<CommandResult>;
+  kubectl(args: string[], opts?: KubectlOptions): Promise<CommandResult>;
   /** Stops kube-apiserver (SIGTERM, wait): requests are refused until startApiServer. */
   stopApiServer(): Promise<void>;
   /** Starts it again on the same port with the same flags and waits for /readyz. */
@@ -75,7 +97,9 @@ export async function startFidelityBed(opts: FidelityBedOptions = {}): Promise<F
   const daemons: Daemon[] = [];
   const clients: KubeHttpClient[] = [];
   const keep = opts.keep ?? process.env.FALLOW_FIDELITY_KEEP === '1';
+  const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
+    for (const s of [...stoppers].reverse()) await s().catch(() => undefined);
     for (const d of [...daemons].reverse()) await d.stop();
     for (const c of clients) c.close();
     if (!keep) await rm(dir, { recursive: true, force: true });
@@ -136,12 +160,22 @@ export async function startFidelityBed(opts: FidelityBedOptions = {}): Promise<F
       await cm.waitReady(() => healthzInsecure(layout.cmPort), readyTimeoutMs);
     }
 
+    let kubelet: BedKubelet | undefined;
+    if (opts.exec) {
+      kubelet = await startKubelet({ admin: client, dir, addresses: opts.kubeletAddresses ?? ['127.0.0.1'], exec: opts.exec });
+      stoppers.push(() => kubelet!.stop());
+    }
+    if (opts.virtApi ?? true) {
+      const virtApi = await startVirtApi(client);
+      stoppers.push(() => virtApi.close());
+    }
+
     const crds = opts.crds === false ? [] : opts.crds === true || opts.crds === undefined ? crdManifests() : opts.crds;
     await installCrds(client, crds);
 
-    const kubectl = async (args: string[], o: { input?: string; user?: string } = {}): Promise<CommandResult> => {
+    const kubectl = async (args: string[], o: KubectlOptions = {}): Promise<CommandResult> => {
       const cfg = o.user ? await kubeconfigFor(o.user, join(dir, `${o.user.replace(/[^a-z0-9-]/gi, '_')}.kubeconfig`)) : kubeconfigPath;
-      return kubectlAt(cfg, args, o.input);
+      return kubectlAt(cfg, args, o);
     };
 
     return {
@@ -152,6 +186,7 @@ export async function startFidelityBed(opts: FidelityBedOptions = {}): Promise<F
       get apiServerRunning() {
         return apiserver.running;
       },
+      kubelet,
       endpointFor,
       kubectl,
       stopApiServer: () => apiserver.stop(),
@@ -165,8 +200,9 @@ export async function startFidelityBed(opts: FidelityBedOptions = {}): Promise<F
 }
 
 /** Runs kubectl with only the given kubeconfig; never rejects on a non-zero exit. */
-export async function kubectlAt(kubeconfig: string, args: string[], input?: string): Promise<CommandResult> {
-  const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? '/root', KUBECTL_COMMAND_HEADERS: 'false' };
+export async function kubectlAt(kubeconfig: string, args: string[], o: Omit<KubectlOptions, 'user'> = {}): Promise<CommandResult> {
+  const input = o.input;
+  const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? '/root', KUBECTL_COMMAND_HEADERS: 'false', ...o.env };
   return new Promise((resolve) => {
     const child = execFile(binPath('kubectl'), args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

@@ -3,7 +3,7 @@
 // does, else JSON-patch the VM (spec.runStrategy, or status.stateChangeRequests) with a
 // `test` op so a concurrent change answers 409 too. The twin's KubeVirt controller then
 // acts on the patched VM exactly as virt-controller would. Served to kube-apiserver as the
-// aggregated API v1.subresources.kubevirt.io (see aggregated.ts).
+// aggregated API v1.subresources.kubevirt.io (see virt-api-server.ts).
 import type { KubeHttpClient } from '../../../src/twin/http-client.js';
 import { StatusError } from '../../../src/twin/store/errors.js';
 
