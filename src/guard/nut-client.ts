@@ -70,7 +70,7 @@ export class NutClient {
     this.#opts = opts;
     this.label = formatUpsTarget(opts.target);
     this.#timeoutMs = opts.timeoutMs ?? 5000;
-    this.#backoff = opts.backoff ?? { initialMs: 1000, maxMs: 30_000 };
+    this.#backoff = opts.backoff ?? { initialMs: 1000, maxMs: 10_000 };
   }
 
   /**
