@@ -3,7 +3,7 @@
 // checked against known_hosts first: known → go on, changed or revoked → refuse, unknown →
 // refuse unless acceptNewHostKeys (then it is appended once the login succeeded).
 import { readFile } from 'node:fs/promises';
-import { Client, utils, type ConnectConfig } from 'ssh2';
+import ssh2, { type ConnectConfig } from 'ssh2'; // CommonJS: no named value imports
 import type { CheckReport, PowerDriver, PowerLog, PowerState } from './driver.js';
 import type { PowerInventory, SshTarget } from './inventory.js';
 import {
@@ -18,6 +18,8 @@ import {
 import { PowerMessages } from './messages.js';
 import { tcpPortOpen } from './probe.js';
 import { formatError } from '../common/errors.js';
+const { Client, utils } = ssh2;
+type SshClient = InstanceType<typeof Client>;
 
 export interface SshDriverOptions {
   /** Trust and record a host key never seen before (like StrictHostKeyChecking=accept-new). */
@@ -71,7 +73,7 @@ export class SshDriver implements PowerDriver {
     }
   }
 
-  private async connect(node: string, t: Target, acceptNew: boolean): Promise<Client> {
+  private async connect(node: string, t: Target, acceptNew: boolean): Promise<SshClient> {
     const privateKey = await readPrivateKey(node, t.keyFile);
     const known = await readKnownHosts(t.knownHostsFile);
     const algorithms = knownKeyAlgorithms(known, t.address, t.port);
@@ -151,7 +153,7 @@ async function readPrivateKey(node: string, keyFile: string): Promise<Buffer> {
  * Runs the shutdown command. Exit 0 is success; so is the connection dropping before an
  * exit status arrives, because a node that powers off takes its sshd with it.
  */
-function runShutdown(client: Client, node: string, command: string, timeoutMs: number): Promise<void> {
+function runShutdown(client: SshClient, node: string, command: string, timeoutMs: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let output = '';
     let settled = false;

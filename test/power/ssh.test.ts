@@ -6,7 +6,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Server, utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../src/common/clock.js';
 import { FatalError, NeedsOperatorError, UnreachableError } from '../../src/common/errors.js';
@@ -16,6 +16,7 @@ import { SshDriver } from '../../src/power/ssh.js';
 import { freeTcpPort } from '../../src/twin/fronts/loopback.js';
 import { TwinSshServer } from '../../src/twin/fronts/ssh-server.js';
 import { TestNodePower } from './helpers/twin-power.js';
+const { Server, utils } = ssh2;
 
 const run = promisify(execFile);
 const ADDRESS = '127.0.1.2';

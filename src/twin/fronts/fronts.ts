@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2'; // CommonJS: named imports fail under plain Node ESM
 import { inventoryToYaml, InventorySchemaVersion, type NodeDoc, type PowerInventoryDoc } from '../../power/inventory.js';
 import { knownHostName } from '../../power/known-hosts.js';
 import { writeSecretFile } from '../../power/secrets.js';
@@ -22,6 +22,7 @@ import { freeTcpPort, freeUdpPort, nodeLoopbackAddress } from './loopback.js';
 import { TwinRedfishServer } from './redfish-server.js';
 import { TwinSshServer } from './ssh-server.js';
 import { prepareSshd, type SshdPeer } from './sshd.js';
+const { utils } = ssh2;
 
 const run = promisify(execFile);
 

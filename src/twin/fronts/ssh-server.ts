@@ -4,9 +4,10 @@
 // It listens only while the node is on, like the real sshd it stands for.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { Server, utils, type Connection, type ParsedKey } from 'ssh2';
+import ssh2, { type Connection, type ParsedKey } from 'ssh2'; // CommonJS: no named value imports
 import type { TwinNodePower } from '../power.js';
 import { assertLoopback } from './loopback.js';
+const { Server, utils } = ssh2;
 
 export interface TwinSshServerOptions {
   node: string;
