@@ -6,6 +6,7 @@ import type { SecretRegistry } from '../journal/secrets.js';
 import { contextFor } from './context.js';
 import type { EventSink } from './events.js';
 import type { EngineOptions, RunResult } from './options.js';
+import { plannedSteps } from './planned.js';
 import { Session } from './session.js';
 import { scrubError, toStop } from './stop.js';
 import type { Json, Runbook, Step } from './types.js';
@@ -23,7 +24,7 @@ export interface DryRunOptions<Env> {
 export async function dryRunRunbook<Env>(o: DryRunOptions<Env>): Promise<RunResult> {
   const s = new Session({ ...o, runId: 'dry-run' });
   const only = o.options.only ? new Set(o.options.only) : undefined;
-  s.emit({ type: 'run-start', runbook: o.runbook.name, resumed: false, dryRun: true, steps: o.runbook.steps.map((st) => ({ id: st.id, title: st.title, phase: st.phase, destructive: st.destructive })) });
+  s.emit({ type: 'run-start', runbook: o.runbook.name, resumed: false, dryRun: true, steps: plannedSteps(o.runbook) });
   const finished: string[] = [];
   let current: Step<Env> | undefined;
   try {

@@ -6,11 +6,13 @@ import { dirname } from 'node:path';
 import type { Clock } from '../common/clock.js';
 import { ExitCode, formatError, UsageError } from '../common/errors.js';
 import { clusterDirOf, resolveStateRoot } from '../journal/paths.js';
-import type { ClusterIdentity, JournalRecord, PlannedStep } from '../journal/records.js';
+import type { ClusterIdentity, JournalRecord } from '../journal/records.js';
 import { createRun, openRun, type OpenRun } from '../journal/run.js';
 import type { SecretRegistry } from '../journal/secrets.js';
 import { capList } from '../common/list.js';
 import { dryRunRunbook } from './dry-run.js';
+import { plannedSteps } from './planned.js';
+export { plannedSteps } from './planned.js';
 import { emitterFor, type EventSink } from './events.js';
 import { parentFacts } from './facts.js';
 import type { EngineOptions, RunResult } from './options.js';
@@ -52,10 +54,6 @@ export interface ResumeRunOptions<Env> extends Common<Env> {
   allowServerChange?: boolean;
   /** Flags of this resume, journaled with the resume record. */
   resumeOptions?: Json;
-}
-
-export function plannedSteps<Env>(runbook: Runbook<Env>): PlannedStep[] {
-  return runbook.steps.map((s) => ({ id: s.id, title: s.title, phase: s.phase, destructive: s.destructive }));
 }
 
 export async function runRunbook<Env>(o: RunRunbookOptions<Env>): Promise<RunResult> {

@@ -1,11 +1,11 @@
 // `fallow status`: where a run stands, from its journal alone (no cluster needed): each
 // step done / skipped / in flight / failed / pending, facts, warnings, how it ended, and
 // whether a live process still holds it.
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Json } from './types.js';
 import { readLock, pidAlive } from '../journal/lock.js';
-import { JOURNAL_FILE } from '../journal/paths.js';
-import { readJournal, type TornLine } from '../journal/reader.js';
+import type { TornLine } from '../journal/reader.js';
+import { readRunJournal } from '../journal/run.js';
 import type { ClusterIdentity, RecordOf, StopReason } from '../journal/records.js';
 import { replay, type StepStatus } from '../journal/replay.js';
 import { hostname } from 'node:os';
@@ -50,7 +50,7 @@ export interface RunStatusView {
 }
 
 export function runStatus(runDir: string): RunStatusView {
-  const contents = readJournal(join(runDir, JOURNAL_FILE));
+  const contents = readRunJournal(runDir);
   const s = replay(contents.records);
   const counts: Record<StepStatus, number> = { pending: 0, 'in-flight': 0, failed: 0, done: 0, skipped: 0 };
   const steps = s.start.steps.map((p): StepStatusView => {

@@ -10,7 +10,7 @@ import { assertSameCluster, type IdentityCheckOptions } from './identity.js';
 import { Journal } from './journal.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { clusterDirOf, ensurePrivateDir, JOURNAL_FILE, newRunId, resolveStateRoot, runDirOf } from './paths.js';
-import { readJournal } from './reader.js';
+import { readJournal, type JournalContents } from './reader.js';
 import type { ClusterIdentity, JournalRecord, PlannedStep } from './records.js';
 import { replay, type RunState } from './replay.js';
 import { secrets as defaultSecrets, type SecretRegistry } from './secrets.js';
@@ -84,9 +84,20 @@ export function createRun(opts: CreateRunOptions): OpenRun {
   }
 }
 
+/** Reads a run directory's journal; a missing one is a usage error naming the path. */
+export function readRunJournal(runDir: string): JournalContents {
+  const file = join(runDir, JOURNAL_FILE);
+  try {
+    return readJournal(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new UsageError(`No journal at ${file}: not a fallow run directory`, 'List the runs of this cluster with `fallow status`');
+  }
+}
+
 export function openRun(opts: OpenRunOptions): OpenRun {
   const file = join(opts.runDir, JOURNAL_FILE);
-  const before = readJournal(file); // validates; throws on corruption before anything is written
+  const before = readRunJournal(opts.runDir); // validates; throws on corruption before anything is written
   const start = before.records[0];
   if (start?.type !== 'run-start') {
     throw new UsageError(`The run in ${opts.runDir} has an empty journal: it never started`, 'Start a new run instead');

@@ -66,3 +66,10 @@ describe('runStatus', () => {
     await expect(h.resume(result.runDir ?? '')).rejects.toThrow(/already aborted: there is nothing to resume/);
   });
 });
+
+describe('runStatus of a path that is no run', () => {
+  it('says so, naming the path', () => {
+    const dir = tmp();
+    expect(() => runStatus(dir)).toThrow(new RegExp(`No journal at ${dir}/journal.jsonl: not a fallow run directory`));
+  });
+});
