@@ -8,6 +8,7 @@ import type { DeleteOptions } from '../store/store.js';
 import { apiVersionOf, type KObject, type ResourceType } from '../store/types.js';
 import { isDryRun, readJson, type ResourceContext } from './context.js';
 import { isCrd } from './discovery.js';
+import { checkFieldSelector } from './field-labels.js';
 import { sendJson, wantsTable } from './http.js';
 import { paginate } from './paging.js';
 import { applyPatch, patchTypeOf } from './patch.js';
@@ -49,6 +50,7 @@ export function handleList(c: ResourceContext): void {
   requireNamespaceScope(c);
   const labelSelector = c.query.get('labelSelector') ?? undefined;
   const fieldSelector = c.query.get('fieldSelector') ?? undefined;
+  checkFieldSelector(c.type, fieldSelector);
   const all = c.store.scan(c.type, { namespace: nsOf(c), labelSelector, fieldSelector });
   const page = paginate(all, c.query, c.store.resourceVersion, !labelSelector && !fieldSelector);
   const meta = {
@@ -214,6 +216,7 @@ export async function handleDelete(c: ResourceContext): Promise<void> {
 export async function handleDeleteCollection(c: ResourceContext): Promise<void> {
   requireNamespaceScope(c);
   const opts = await deleteOptions(c);
+  checkFieldSelector(c.type, c.query.get('fieldSelector'));
   const victims = c.store.scan(c.type, {
     namespace: nsOf(c),
     labelSelector: c.query.get('labelSelector') ?? undefined,

@@ -22,7 +22,7 @@ import type { Principal } from './context.js';
 import { Discovery, versionDoc, type ExtraResource } from './discovery.js';
 import { ExecServer, execTarget, rejectUpgrade } from './exec.js';
 import { etcdUnavailable, healthText, injectedFault } from './faults.js';
-import { sendError, sendJson } from './http.js';
+import { acceptsJson, sendError, sendJson, wantsTable } from './http.js';
 import { writeKubeconfigFile } from './kubeconfig.js';
 import { kubevirtSubresources } from './kubevirt.js';
 import { Authorizer, forbidden, mastersGroup, unauthorized } from './rbac.js';
@@ -197,6 +197,10 @@ class ApiServer implements TwinApiServer {
         return;
       }
       this.authorize(auth.user, auth.principal, info);
+      const accept = req.headers.accept;
+      if (!acceptsJson(accept) && !wantsTable(accept)) {
+        throw new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json (asked for ${accept ?? ''})`);
+      }
       if (!info.isResource) return this.nonResource(url.pathname, res);
       if (this.reachability === 'unavailable') return this.answer(res, etcdUnavailable());
       const fault = injectedFault(this.faults);

@@ -6,6 +6,7 @@
 import { StatusError } from '../store/errors.js';
 import { apiVersionOf, type KObject, type WatchEvent } from '../store/types.js';
 import type { ResourceContext } from './context.js';
+import { checkFieldSelector } from './field-labels.js';
 import { wantsTable } from './http.js';
 import { isTrue } from './request-info.js';
 import { objectJson } from './serialize.js';
@@ -29,6 +30,7 @@ const defaultTimeoutMs = 30 * 60 * 1000;
 export function handleWatch(c: ResourceContext, hooks: WatchHooks): void {
   const q = c.query;
   const t = c.type;
+  checkFieldSelector(t, q.get('fieldSelector'));
   const fieldSelectors = [q.get('fieldSelector') ?? ''].filter(Boolean);
   if (c.info.name) fieldSelectors.push(`metadata.name=${c.info.name}`); // legacy /watch/…/<name>
   const opts = {

@@ -63,6 +63,23 @@ describe('reads', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('accepts only the field labels kube-apiserver supports for the kind', async () => {
+    expect((await core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Running,metadata.namespace=default' })).items.map((i) => i.metadata?.name)).toEqual(['pending-pod']);
+    const crd = await raw(twin.api, 'GET', '/apis/kubevirt.io/v1/virtualmachineinstances?fieldSelector=status.phase%3DRunning');
+    expect(crd.status).toBe(400);
+    expect(crd.json().message).toBe('field label not supported: status.phase');
+    expect((await raw(twin.api, 'GET', '/apis/kubevirt.io/v1/virtualmachineinstances?fieldSelector=metadata.name%3Dx')).status).toBe(200);
+    expect((await raw(twin.api, 'GET', '/api/v1/nodes?fieldSelector=spec.unschedulable%3Dtrue')).status).toBe(200);
+    expect((await raw(twin.api, 'GET', '/api/v1/nodes?watch=1&fieldSelector=status.phase%3Dx')).status).toBe(400);
+  });
+
+  it('answers 406 when the client accepts no JSON', async () => {
+    const res = await raw(twin.api, 'GET', '/api/v1/nodes', { headers: { Accept: 'application/vnd.kubernetes.protobuf' } });
+    expect(res.status).toBe(406);
+    expect(res.json().reason).toBe('NotAcceptable');
+    expect((await raw(twin.api, 'GET', '/api/v1/nodes', { headers: { Accept: 'application/vnd.kubernetes.protobuf, */*' } })).status).toBe(200);
+  });
+
   it('pages with limit and continue, keeping the first page resourceVersion', async () => {
     for (let i = 0; i < 7; i++) put(twin.store, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `page-${i}`, namespace: 'default' }, data: { i: String(i) } });
     const names: string[] = [];

@@ -8,6 +8,7 @@ import { isCrd } from '../discovery.js';
 import { builtinPrinters, defaultPrinter, nameColumn, type Cell, type ColumnDef, type Printer } from './builtin.js';
 import { age } from './duration.js';
 import { findResults } from './jsonpath.js';
+import { objectJson } from '../serialize.js';
 
 export interface TableOptions {
   now: number;
@@ -58,19 +59,29 @@ export function printerFor(t: ResourceType): Printer {
   return builtinPrinters[key] ?? defaultPrinter;
 }
 
-function rowObject(o: KObject, mode: TableOptions['includeObject']): unknown {
+const metadataJson = new WeakMap<KObject, string>();
+
+/** The row's object as JSON: PartialObjectMetadata (default, cached per stored version), the object, or none. */
+function rowObjectJson(o: KObject, mode: TableOptions['includeObject']): string | undefined {
   if (mode === 'None') return undefined;
-  if (mode === 'Object') return o;
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+  if (mode === 'Object') return objectJson(o);
+  let s = metadataJson.get(o);
+  if (s === undefined) {
+    s = `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${JSON.stringify(o.metadata)}}`;
+    metadataJson.set(o, s);
+  }
+  return s;
 }
 
 export function tableJson(t: ResourceType, items: readonly KObject[], opts: TableOptions): string {
   const p = printerFor(t);
-  const rows = items.map((o) => {
-    const obj = rowObject(o, opts.includeObject);
-    return { cells: p.row(o, opts.now), ...(obj ? { object: obj } : {}) };
-  });
-  return JSON.stringify({
+  const rows = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const o = items[i]!;
+    const obj = rowObjectJson(o, opts.includeObject);
+    rows[i] = `{"cells":${JSON.stringify(p.row(o, opts.now))}${obj ? `,"object":${obj}` : ''}}`;
+  }
+  const head = JSON.stringify({
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: {
@@ -79,6 +90,6 @@ export function tableJson(t: ResourceType, items: readonly KObject[], opts: Tabl
       ...(opts.remainingItemCount !== undefined ? { remainingItemCount: opts.remainingItemCount } : {}),
     },
     columnDefinitions: p.columns,
-    rows,
   });
+  return `${head.slice(0, -1)},"rows":[${rows.join(',')}]}`;
 }
