@@ -1,0 +1,60 @@
+// A test bed for the runbooks: a twin (its API over HTTPS, its controllers on a fast
+// clock), the real cluster layer connected through the twin's kubeconfig, the engine with
+// a temporary state dir, and the twin's node power behind a PowerPort.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clusterIdentity } from '../../src/cluster/discovery.js';
+import { connect, type Connection } from '../../src/cluster/connect.js';
+import type { EngineOptions, RunResult } from '../../src/engine/options.js';
+import { runRunbook } from '../../src/engine/run.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import type { ClusterIdentity } from '../../src/journal/records.js';
+import { defaultRunOptions, restartRunbook, shutdownRunbook, type RunOptions, type RunbookEnv } from '../../src/runbook/index.js';
+import { startTwin, type Twin, type TwinOptions } from '../../src/twin/runtime.js';
+import { TwinPowerPort } from '../helpers/twin-power-port.js';
+
+export interface Bed {
+  twin: Twin;
+  conn: Connection;
+  power: TwinPowerPort;
+  identity: ClusterIdentity;
+  stateDir: string;
+  events: EngineEvent[];
+  shutdown(o?: { options?: Partial<RunOptions>; engine?: EngineOptions }): Promise<RunResult>;
+  restart(parentRunId: string, o?: { options?: Partial<RunOptions>; engine?: EngineOptions }): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+export async function startBed(twinOpts: Partial<TwinOptions> = {}): Promise<Bed> {
+  const twin = await startTwin({ scenarioPath: 'scenarios/default.yaml', scale: 400, ...twinOpts } as TwinOptions);
+  const stateDir = mkdtempSync(join(tmpdir(), 'fallow-bed-'));
+  const conn = await connect({ kubeconfig: twin.kubeconfigPath, clock: twin.clock, env: {}, requestTimeoutMs: 10_000 });
+  const power = new TwinPowerPort(twin.power, () => twin.clock.now());
+  const id = await clusterIdentity(conn.cluster);
+  const identity = { uid: id.uid, server: id.server };
+  const events: EngineEvent[] = [];
+  const envFor = (options: Partial<RunOptions> = {}) => ({ runDir }: { runDir: string }): RunbookEnv => ({
+    cluster: conn.cluster,
+    power,
+    options: { ...defaultRunOptions, ...options },
+    runDir,
+  });
+  const common = { clock: twin.clock, identity, stateDir, onEvent: (e: EngineEvent) => events.push(e) };
+  return {
+    twin,
+    conn,
+    power,
+    identity,
+    stateDir,
+    events,
+    shutdown: (o = {}) => runRunbook({ ...common, runbook: shutdownRunbook, makeEnv: envFor(o.options), options: { yes: true, ...o.engine } }),
+    restart: (parentRunId, o = {}) =>
+      runRunbook({ ...common, runbook: restartRunbook, makeEnv: envFor(o.options), parentRunId, options: { yes: true, ...o.engine } }),
+    async close() {
+      conn.cluster.close();
+      await twin.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
