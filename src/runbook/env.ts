@@ -1,6 +1,8 @@
 // What every runbook step gets: the cluster and power edges, the run's options, and where
 // the run directory is (bundles are downloaded there, off the cluster).
+import type { NetCheckPort } from './netcheck-port.js';
 import type { ClusterPort, PowerPort } from './ports.js';
+import type { RancherManagerPort } from './rancher-port.js';
 
 export interface RunOptions {
   /** Seed 2: back up these VMs ("ns/name"), or every running one with ["*"]. */
@@ -25,6 +27,12 @@ export interface RunOptions {
   fromPartial: boolean;
   /** Skip the support bundles (1.1, 5.6), e.g. when the battery is short. */
   skipBundles: boolean;
+  /** Seed 2: an etcd snapshot of each downstream cluster through Rancher Manager first. */
+  snapshotDownstream?: boolean;
+  /** Restart: go on without the network re-checks over SSH (seed 1.2 / 5). */
+  skipNetCheck?: boolean;
+  /** Largest NTP offset the network re-check accepts (ms, default 1000). */
+  ntpMaxOffsetMs?: number;
 }
 
 export const defaultRunOptions: RunOptions = {
@@ -46,4 +54,8 @@ export interface RunbookEnv {
   options: RunOptions;
   /** The run directory (journal, bundles, report), off the cluster. */
   runDir: string;
+  /** Rancher Manager (--rancher-url): downstream snapshots and checks; absent = not used. */
+  rancherManager?: RancherManagerPort;
+  /** Read-only network checks over SSH on the nodes; absent = no SSH access configured. */
+  netCheck?: NetCheckPort;
 }

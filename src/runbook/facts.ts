@@ -77,6 +77,61 @@ export const BundleFact = z.object({ name: z.string(), file: z.string(), bytes: 
 
 export const BackupFacts = z.object({ backups: z.array(z.object({ vm: z.string(), namespace: z.string(), backup: z.string() })) });
 
+// Rancher Manager's view (issue 12): the imported Harvester cluster and the downstream
+// clusters whose machines are VMs on it, with their machine counts, so the restart can wait
+// for the same clusters with the same number of machines.
+export const DownstreamClusterFact = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  id: z.string().optional(),
+  ready: z.boolean(),
+  /** Machines Ready before the shutdown: the restart waits for as many. */
+  readyMachines: z.number(),
+  machines: z.array(z.object({ name: z.string(), vm: z.string().optional(), ready: z.boolean() })),
+});
+export type DownstreamClusterFact = z.infer<typeof DownstreamClusterFact>;
+export const RancherManagerFacts = z.object({
+  url: z.string(),
+  harvester: z.object({ id: z.string(), displayName: z.string(), state: z.string() }),
+  downstream: z.array(DownstreamClusterFact),
+});
+export type RancherManagerFacts = z.infer<typeof RancherManagerFacts>;
+
+export const SnapshotRequestFact = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  /** spec.rkeConfig.etcdSnapshotCreate.generation before fallow asked. */
+  baseGeneration: z.number(),
+  /** The generation fallow sets: base + 1. */
+  generation: z.number(),
+  /** ETCDSnapshot names that existed before, so only new ones count. */
+  before: z.array(z.string()),
+});
+export const DownstreamSnapshotFacts = z.object({ requests: z.array(SnapshotRequestFact) });
+export type DownstreamSnapshotFacts = z.infer<typeof DownstreamSnapshotFacts>;
+export const DownstreamSnapshotsTaken = z.array(z.object({ namespace: z.string(), name: z.string(), snapshots: z.array(z.string()) }));
+
+/** Each node's network as the node itself showed it before the shutdown (over SSH). */
+export const NodeNetBaselineFact = z.object({
+  gateway: z.string().optional(),
+  addresses: z.array(z.string()),
+  interfaces: z.array(z.object({ name: z.string(), state: z.string() })),
+});
+export const NodeNetworkFacts = z.object({
+  nodes: z.record(z.string(), NodeNetBaselineFact),
+  /** Nodes that could not be read, with why (the restart checks them without a baseline). */
+  unread: z.record(z.string(), z.string()),
+});
+export type NodeNetworkFacts = z.infer<typeof NodeNetworkFacts>;
+
+export const NetCheckResultFact = z.object({ check: z.string(), target: z.string(), ok: z.boolean(), detail: z.string() });
+export const NetCheckFacts = z.record(z.string(), z.array(NetCheckResultFact));
+
+export const RancherManagerAfter = z.object({
+  harvester: z.object({ id: z.string(), state: z.string() }),
+  downstream: z.array(z.object({ namespace: z.string(), name: z.string(), ready: z.boolean(), readyMachines: z.number(), expectedMachines: z.number(), problem: z.string().optional() })),
+});
+
 /** Fact keys and their schemas: the restart's whole input. */
 export const Facts = {
   identity: { key: 'cluster.identity', schema: z.object({ uid: z.string(), version: z.string().optional() }) },
@@ -91,6 +146,12 @@ export const Facts = {
   workersOff: { key: 'nodes.workers-off', schema: z.array(z.string()) },
   etcdOff: { key: 'nodes.etcd-off', schema: z.array(z.string()) },
   bundleAfter: { key: 'bundle.after', schema: BundleFact },
+  rancherManager: { key: 'rancher-manager', schema: RancherManagerFacts },
+  downstreamSnapshots: { key: 'downstream.snapshots', schema: DownstreamSnapshotFacts },
+  downstreamSnapshotsTaken: { key: 'downstream.snapshots.taken', schema: DownstreamSnapshotsTaken },
+  nodeNetworks: { key: 'network.nodes', schema: NodeNetworkFacts },
+  netChecks: { key: 'network.checks', schema: NetCheckFacts },
+  rancherManagerAfter: { key: 'rancher-manager.after', schema: RancherManagerAfter },
 } as const;
 
 type FactDef<T> = { key: string; schema: z.ZodType<T> };
