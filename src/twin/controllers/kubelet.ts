@@ -240,7 +240,8 @@ export class KubeletController extends QueueController {
   }
 }
 
-function staticPod(component: string, node: string, nodeObj: NodeObject): PodObject {
+/** The mirror pod of a static pod, as the kubelet posts it. */
+export function staticPod(component: string, node: string, nodeObj: NodeObject): PodObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -262,7 +263,7 @@ function staticPod(component: string, node: string, nodeObj: NodeObject): PodObj
   };
 }
 
-function mirrorHash(component: string, node: string): string {
+export function mirrorHash(component: string, node: string): string {
   let h = 0;
   for (const c of component + node) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
   return h.toString(16).padStart(8, '0') + 'a3f1c2e4d5b6a7c8d9e0f1a2b3c4d5e6'.slice(0, 24);

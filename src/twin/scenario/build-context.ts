@@ -1,0 +1,117 @@
+// Shared state of one scenario build: the store access, the seeded randomness, backdating
+// (objects that existed for days get old creationTimestamps), the node facts, and the
+// helper that creates a running pod the way the kubelet would have left it.
+import type { Clock } from '../../common/clock.js';
+import type { PodObject } from '../../common/harvester-types.js';
+import type { LocalTwinApi } from '../api.js';
+import { podIp } from '../controllers/kubelet.js';
+import { podFromTemplate, type PodTemplate } from '../controllers/workloads/template.js';
+import type { KObject } from '../store/types.js';
+import type { Rng } from './rng.js';
+import type { Scenario, ScenarioNode } from './schema.js';
+
+export class BuildContext {
+  readonly nodes: ScenarioNode[];
+  readonly on: Set<string>;
+  private readonly load = new Map<string, number>();
+
+  constructor(
+    readonly api: LocalTwinApi,
+    readonly rng: Rng,
+    readonly clock: Clock,
+    readonly scenario: Scenario,
+    private readonly setBackdate: (ms: number | undefined) => void,
+  ) {
+    this.nodes = scenario.nodes;
+    this.on = new Set(scenario.nodes.filter((n) => n.power === 'on').map((n) => n.name));
+  }
+
+  /** Creates objects as if they had been made `days` ago. */
+  async aged<T>(days: number, fn: () => Promise<T>): Promise<T> {
+    this.setBackdate(this.clock.now() - Math.round(days * 86_400_000));
+    try {
+      return await fn();
+    } finally {
+      this.setBackdate(undefined);
+    }
+  }
+
+  create<T extends KObject>(obj: T): Promise<T> {
+    return this.api.create(obj);
+  }
+
+  ip(node: string): string {
+    return this.nodes.find((n) => n.name === node)?.ip ?? '';
+  }
+
+  /** Nodes that may run VMs and hold Longhorn replicas (everything but a witness). */
+  dataNodes(): string[] {
+    return this.nodes.filter((n) => n.role !== 'witness').map((n) => n.name);
+  }
+
+  controlPlane(): string[] {
+    return this.nodes.filter((n) => n.role === 'control-plane').map((n) => n.name);
+  }
+
+  /** The least loaded node among `candidates` (spreads pods and VMs). */
+  spread(candidates: string[]): string {
+    const pick = [...candidates].sort((a, b) => (this.load.get(a) ?? 0) - (this.load.get(b) ?? 0) || a.localeCompare(b))[0];
+    if (!pick) throw new Error('scenario has no node that can run this workload');
+    this.load.set(pick, (this.load.get(pick) ?? 0) + 1);
+    return pick;
+  }
+
+  /** A pod of `owner` bound to `node`, Running and Ready (or stale, if the node is off). */
+  async runningPod(owner: KObject, template: PodTemplate | undefined, name: string, node: string, extra: { labels?: Record<string, string>; spec?: Record<string, unknown> } = {}): Promise<PodObject> {
+    return this.startPod(podFromTemplate(owner, template, name, { ...extra, spec: { ...extra.spec, nodeName: node } }), node);
+  }
+
+  /** Creates `pod` bound to `node` with the status a kubelet that started it would write. */
+  async startPod(pod: PodObject, node: string): Promise<PodObject> {
+    const name = pod.metadata.name;
+    pod.spec = { ...pod.spec, nodeName: node };
+    const since = new Date(this.clock.now() - this.rng.int(600, 3 * 86_400) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const restarts = this.rng.int(0, 3);
+    const ready = this.on.has(node) ? 'True' : 'False';
+    const status = {
+      phase: 'Running',
+      hostIP: this.ip(node),
+      podIP: podIp(`${pod.metadata.namespace}/${name}`),
+      startTime: since,
+      conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: type === 'Ready' || type === 'ContainersReady' ? ready : 'True', lastTransitionTime: since })),
+      containerStatuses: ((pod.spec as { containers?: { name: string; image?: string }[] }).containers ?? []).map((c) => ({
+        name: c.name,
+        image: c.image ?? `rancher/${c.name}:latest`,
+        ready: ready === 'True',
+        started: true,
+        restartCount: restarts,
+        state: { running: { startedAt: since } },
+      })),
+    };
+    // The store keeps a created object's status: one write instead of two (startup speed).
+    return this.create({ ...pod, status: status as PodObject['status'] });
+  }
+}
+
+export function roleLabels(n: ScenarioNode, scenario: Scenario): Record<string, string> {
+  const base: Record<string, string> = {
+    'kubernetes.io/hostname': n.name,
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'beta.kubernetes.io/arch': 'amd64',
+    'harvesterhci.io/managed': 'true',
+    'node.kubernetes.io/instance-type': 'rke2',
+    'rke.cattle.io/machine': `custom-${n.name}`,
+    'harvesterhci.io/version': scenario.cluster.harvesterVersion,
+  };
+  if (n.role === 'control-plane') {
+    Object.assign(base, { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true', 'node-role.harvesterhci.io/management': 'true' });
+  } else if (n.role === 'witness') {
+    Object.assign(base, { 'node-role.kubernetes.io/etcd': 'true', 'node-role.harvesterhci.io/witness': 'true' });
+  } else {
+    base['node-role.harvesterhci.io/worker'] = 'true';
+  }
+  if (n.role !== 'witness') base['kubevirt.io/schedulable'] = 'true';
+  return base;
+}
