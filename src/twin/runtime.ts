@@ -41,6 +41,8 @@ export interface StartTwinOptions {
   scenarioPath?: string;
   /** Modelled time runs this many times faster than wall time (default 200). */
   scale?: number;
+  /** A clock to run on instead of a fresh ScaledClock (`scale` is then ignored): the bench's virtual time. */
+  clock?: ScaledClock;
   /** Faults on top of the scenario's. */
   faults?: FaultsInput;
   /** Where the kubeconfig is written (default: a fresh temp directory). */
@@ -78,7 +80,7 @@ export interface Twin {
 
 export async function startTwin(opts: StartTwinOptions = {}): Promise<Twin> {
   const scenario = opts.scenario ? validateScenario(opts.scenario, 'scenario') : await loadScenarioFile(opts.scenarioPath ?? 'default');
-  const clock = new ScaledClock(opts.scale ?? 200);
+  const clock = opts.clock ?? new ScaledClock(opts.scale ?? 200);
   const rng = new Rng(scenario.seed);
   const uidRng = new Rng(`${String(scenario.seed)}/uid`);
   let backdate: number | undefined;
