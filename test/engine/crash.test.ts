@@ -20,8 +20,17 @@ const tmp = tempDirs('fallow-crash-');
 let compiled: Compiled;
 const env = { FALLOW_CLOCK: new ScaledClock(50).toEnv(), FALLOW_TEST_JOB_MS: '300' };
 
-beforeAll(() => {
+// The uninterrupted run every crashed one is compared with, and its crash points.
+let reference: World;
+let points: { n: number; label: string }[];
+
+beforeAll(async () => {
   compiled = compileForNode(join(import.meta.dirname, 'fixtures', 'run-test-runbook.ts'), 'crash');
+  const ref = scenario();
+  const clean = await runChild(compiled.entry, ['run', ref.state, ref.world], { ...env, FALLOW_TEST_POINTS: '1' });
+  expect(result(clean)).toMatchObject({ state: 'completed', exitCode: 0 });
+  reference = readWorld(ref.world);
+  points = [...clean.stdout.matchAll(/^point (\d+) (.+)$/gm)].map((m) => ({ n: Number(m[1]), label: m[2] ?? '' }));
 });
 afterAll(() => compiled?.dispose());
 
@@ -46,13 +55,8 @@ function essence(w: World): object {
 
 describe('crash anywhere, then resume', () => {
   it('ends like an uninterrupted run, applying non-idempotent acts once, from every crash point', async () => {
-    const ref = scenario();
-    const clean = await runChild(compiled.entry, ['run', ref.state, ref.world], { ...env, FALLOW_TEST_POINTS: '1' });
-    expect(result(clean)).toMatchObject({ state: 'completed', exitCode: 0 });
-    const reference = readWorld(ref.world);
     expect(reference.applied).toEqual({ 'save-and-zero': 1, 'save-and-zero.mark': 1, 'append-once': 1, 'start-job': 1, restore: 1 });
     expect(reference.log).toEqual(['appended', 'restored 7']);
-    const points = [...clean.stdout.matchAll(/^point (\d+) (.+)$/gm)].map((m) => ({ n: Number(m[1]), label: m[2] ?? '' }));
     expect(points.length).toBeGreaterThan(25);
     expect(points.filter((p) => p.label.startsWith('act:'))).toHaveLength(7);
 
@@ -100,8 +104,6 @@ describe('crash anywhere, then resume', () => {
   it('survives crashing again and again, resumes included', async () => {
     // Every process dies at its 7th crash point: the resumes themselves are killed, each
     // after a little progress, until one gets to the end.
-    const ref = scenario();
-    expect(result(await runChild(compiled.entry, ['run', ref.state, ref.world], env)).state).toBe('completed');
     const s = scenario();
     const storm = { ...env, FALLOW_TEST_CRASH_AT: '7' };
     let child = await runChild(compiled.entry, ['run', s.state, s.world], storm);
@@ -114,7 +116,7 @@ describe('crash anywhere, then resume', () => {
     }
     expect(result(child).state).toBe('completed');
     expect(kills).toBeGreaterThan(3);
-    expect(essence(readWorld(s.world))).toEqual(essence(readWorld(ref.world)));
+    expect(essence(readWorld(s.world))).toEqual(essence(reference));
     const records = readJournal(join(runDir, JOURNAL_FILE)).records;
     expect(records.filter((r) => r.type === 'resume')).toHaveLength(kills);
   }, 120_000);
