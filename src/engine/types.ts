@@ -83,7 +83,10 @@ export interface Step<Env> {
   rbac?: RbacRule[];
   /** Optional steps run only when the runbook's options enable them. */
   enabled?(ctx: StepContext<Env>): boolean;
-  /** A reason not to run at all (nothing to do here: "cluster not imported into Rancher"). */
+  /**
+   * A reason not to run at all (nothing to do here: "cluster not imported into Rancher").
+   * Not asked again once an act of this step has been attempted (the act may have caused it).
+   */
   skip?(ctx: StepContext<Env>): Promise<string | undefined>;
   /**
    * Observe and journal what the act will destroy. Runs before check; must be idempotent.
