@@ -1,7 +1,7 @@
 // `fallow explain` and docs/runbook.md: the ordered runbooks with each step's seed
 // section, what it records, waits for and what can go wrong — generated from the step
 // tables, so the documentation cannot drift from what runs.
-import type { Runbook, Step } from '../engine/types.js';
+import type { RbacRule, Runbook, Step } from '../engine/types.js';
 import type { RunbookEnv } from './env.js';
 import { restartRunbook } from './restart/index.js';
 import { shutdownRunbook } from './shutdown/index.js';
@@ -18,6 +18,8 @@ export interface ExplainedStep {
   records: string[];
   waitsFor?: string;
   risks: string[];
+  /** The permissions the step declares (what `fallow rbac` grants it). */
+  rbac: RbacRule[];
 }
 
 function explain(rb: Runbook<RunbookEnv>): ExplainedStep[] {
@@ -33,11 +35,17 @@ function explain(rb: Runbook<RunbookEnv>): ExplainedStep[] {
     records: s.records ?? [],
     ...(s.waitsFor ? { waitsFor: s.waitsFor } : {}),
     risks: s.risks ?? [],
+    rbac: s.rbac ?? [],
   }));
 }
 
 export function explainRunbooks(): ExplainedStep[] {
   return [...explain(shutdownRunbook), ...explain(restartRunbook)];
+}
+
+/** One permission as a person reads it: "update virtualmachines/stop (subresources.kubevirt.io)". */
+export function ruleText(r: RbacRule): string {
+  return `${r.verbs.join(', ')} ${r.resource}${r.group ? ` (${r.group})` : ''}${r.namespace ? ` in ${r.namespace}` : ''}`;
 }
 
 /** Markdown for docs/runbook.md and `fallow explain` (one step, or all). */
@@ -60,6 +68,7 @@ export function explainMarkdown(steps: ExplainedStep[] = explainRunbooks()): str
     if (s.records.length) out.push(`- **Records:** ${s.records.map((r) => `\`${r}\``).join(', ')}`);
     if (s.waitsFor) out.push(`- **Waits for:** ${s.waitsFor}`);
     for (const r of s.risks) out.push(`- **Can go wrong:** ${r}`);
+    if (s.rbac.length) out.push(`- **Needs:** ${s.rbac.map(ruleText).join('; ')}`);
     out.push('');
   }
   return out.join('\n');

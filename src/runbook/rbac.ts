@@ -42,6 +42,31 @@ export function rbacFor(runbooks: Runbook<RunbookEnv>[] = [shutdownRunbook, rest
     .sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
 }
 
+/** The same rules split by scope, for a tighter grant: a verb on a resource goes into the
+ *  cluster-wide part when any declaration of it is cluster-wide, else into one namespaced
+ *  rule per namespace it is declared in (those become Roles, not ClusterRole rules). */
+export function rbacByScope(runbooks: Runbook<RunbookEnv>[] = [shutdownRunbook, restartRunbook], extra: RbacRule[] = planRules): { clusterWide: RbacRule[]; namespaced: RbacRule[] } {
+  const all = [...runbooks.flatMap((rb) => rb.steps.flatMap((s) => s.rbac ?? [])), ...extra];
+  const wide = new Set<string>();
+  for (const r of all) if (!r.namespace) r.verbs.forEach((v) => wide.add(`${r.group}\u0000${r.resource}\u0000${v}`));
+  const clusterWide: RbacRule[] = [];
+  const namespaced: RbacRule[] = [];
+  for (const r of all) {
+    const isWide = (v: string) => wide.has(`${r.group}\u0000${r.resource}\u0000${v}`);
+    if (!r.namespace) clusterWide.push(r);
+    else {
+      const verbs = r.verbs.filter((v) => !isWide(v));
+      if (verbs.length) namespaced.push({ ...r, verbs });
+    }
+  }
+  const byNs = new Map<string, RbacRule[]>();
+  for (const r of namespaced) byNs.set(r.namespace!, [...(byNs.get(r.namespace!) ?? []), r]);
+  return {
+    clusterWide: rbacFor([], clusterWide),
+    namespaced: [...byNs].sort(([a], [b]) => a.localeCompare(b)).flatMap(([namespace, rules]) => rbacFor([], rules).map((r) => ({ ...r, namespace }))),
+  };
+}
+
 /** A ClusterRole + ClusterRoleBinding manifest for a subject (a user or service account). */
 export function clusterRoleYaml(rules: RbacRule[], subject: { kind: 'User' | 'ServiceAccount'; name: string; namespace?: string }): string {
   const role = {
