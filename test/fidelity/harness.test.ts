@@ -13,7 +13,7 @@ import { startFidelityBed, type FidelityBed } from './harness.js';
 let bed: FidelityBed;
 
 beforeAll(async () => {
-  bed = await startFidelityBed();
+  bed = await startFidelityBed({ users: [{ name: 'operator', groups: [] }] });
 });
 
 afterAll(async () => {
@@ -50,12 +50,30 @@ describe('fidelity bed', () => {
     expect(res.stdout.split('\n').filter(Boolean).sort()).toEqual(['nodes.longhorn.io', 'replicas.longhorn.io', 'volumes.longhorn.io']);
   });
 
-  it('enforces RBAC: a user without bindings is forbidden', async () => {
-    const bedWithUser = bed;
-    const out = await bedWithUser.kubectl(['get', 'pods', '-A'], { user: 'system:kube-controller-manager' });
-    // The controller-manager user is bound to a narrow role; listing pods cluster-wide is not in it.
-    expect(out.code).not.toBe(0);
-    expect(out.stderr).toMatch(/forbidden/i);
+  it('enforces RBAC: a user is forbidden until a RoleBinding grants the verb', async () => {
+    await bed.client.json('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'vip' }, data: { ip: '192.168.122.144' } } });
+    const before = await bed.kubectl(['get', 'configmaps', '-n', 'default'], { user: 'operator' });
+    expect(before.code).not.toBe(0);
+    expect(before.stderr).toMatch(/User "operator" cannot list resource "configmaps" in API group "" in the namespace "default"/);
+    await bed.client.json('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', {
+      body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'read-cm' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] },
+    });
+    await bed.client.json('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'operator-read-cm' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-cm' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'operator' }],
+      },
+    });
+    const after = await until('the binding to take effect', async () => {
+      const r = await bed.kubectl(['get', 'configmaps', '-n', 'default'], { user: 'operator' });
+      return r.code === 0 ? r : undefined;
+    });
+    expect(after.stdout).toMatch(/^vip\s+1\s+/m);
+    const other = await bed.kubectl(['get', 'configmaps', '-n', 'kube-system'], { user: 'operator' });
+    expect(other.stderr).toMatch(/forbidden/);
   });
 
   it('runs the real Deployment and ReplicaSet controllers', async () => {

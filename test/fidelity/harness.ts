@@ -242,14 +242,12 @@ function healthzInsecure(port: number): Promise<boolean> {
 async function installCrds(client: KubeHttpClient, crds: CrdManifest[]): Promise<void> {
   for (const crd of crds) await client.json('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd });
   const deadline = Date.now() + readyTimeoutMs;
+  // Established is not enough: the first requests after it can still answer 503
+  // "storage is (re)initializing", so wait until each resource lists.
   for (const crd of crds) {
-    for (;;) {
-      const cur = await client.json<{ status?: { conditions?: { type: string; status: string }[] } }>(
-        'GET',
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
-      );
-      if (cur.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not Established after ${readyTimeoutMs} ms`);
+    const list = `/apis/${crd.spec.group}/${crd.spec.versions[0]!.name}/${String(crd.spec.names.plural)}`;
+    while ((await client.request('GET', list)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not served after ${readyTimeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
