@@ -3,12 +3,14 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { completionCommand } from './completion.js';
+import { explainCommand } from './explain.js';
 import { guardCommand } from '../../guard/command.js';
 import { planCommand } from './plan.js';
+import { rbacCommand } from './rbac.js';
 
 export interface CommandModule {
   name: string;
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commands: CommandModule[] = [planCommand, guardCommand, completionCommand];
+export const commands: CommandModule[] = [planCommand, guardCommand, explainCommand, rbacCommand, completionCommand];
