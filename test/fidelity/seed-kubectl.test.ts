@@ -240,7 +240,8 @@ describe("the seed's kubectl commands against the real apiserver", () => {
     const out = await bed.kubectl(['delete', 'pod', '-n', 'cattle-system', 'rancher-856f674f7d-5dqb6', '--force']);
     expect(out.code).toBe(0);
     expect(out.stderr).toMatch(/Immediate deletion does not wait for confirmation that the running resource has been terminated/);
-    expect(out.stdout.trim()).toBe('pod "rancher-856f674f7d-5dqb6" force deleted');
+    // kubectl ≥ 1.31 names the namespace when it is not the context's default.
+    expect(out.stdout.trim()).toBe('pod "rancher-856f674f7d-5dqb6" force deleted from cattle-system namespace');
     const gone = await bed.client.request('GET', '/api/v1/namespaces/cattle-system/pods/rancher-856f674f7d-5dqb6');
     expect(gone.status).toBe(404);
   });
