@@ -26,17 +26,19 @@ export function etcdctlCommand(args: string[]): string[] {
   return ['env', ...Etcdctl.env, 'etcdctl', ...args, ...Etcdctl.flags];
 }
 
+function etcdctlFailed(args: string[], pod: string, r: ExecResult): TransientError {
+  const why = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 300) || `exit code ${r.exitCode}`;
+  return new TransientError(
+    `etcdctl ${args.join(' ')} in ${Namespaces.kubeSystem}/${pod} failed: ${why}`,
+    'etcd may be electing a leader or lack quorum; check the control-plane nodes',
+  );
+}
+
 /** Runs etcdctl in the etcd pod of `node`; a non-zero exit is a TransientError with etcd's message. */
 export async function etcdctl(exec: PodExec, node: string, args: string[]): Promise<string> {
   const pod = Etcdctl.podName(node);
   const r = await exec(Namespaces.kubeSystem, pod, Etcdctl.container, etcdctlCommand(args));
-  if (r.exitCode !== 0) {
-    const why = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 300) || `exit code ${r.exitCode}`;
-    throw new TransientError(
-      `etcdctl ${args.join(' ')} in ${Namespaces.kubeSystem}/${pod} failed: ${why}`,
-      'etcd may be electing a leader or lack quorum; check the control-plane nodes',
-    );
-  }
+  if (r.exitCode !== 0) throw etcdctlFailed(args, pod, r);
   return r.stdout;
 }
 
@@ -84,9 +86,26 @@ export function parseEndpointStatus(json: string): EtcdMember[] {
   });
 }
 
-/** Members and leader, asked through the etcd pod on `node`. */
+/**
+ * Members and leader, asked through the etcd pod on `node`. With --cluster, etcdctl exits
+ * non-zero when any member does not answer (a node already shut down) but still prints the
+ * status of those that did: those are returned, so the leader can be found while members
+ * go down one by one (seed 4.2).
+ */
 export async function endpointStatus(exec: PodExec, node: string): Promise<EtcdMember[]> {
-  return parseEndpointStatus(await etcdctl(exec, node, ['endpoint', 'status', '--cluster', '-w', 'json']));
+  const args = ['endpoint', 'status', '--cluster', '-w', 'json'];
+  const pod = Etcdctl.podName(node);
+  const r = await exec(Namespaces.kubeSystem, pod, Etcdctl.container, etcdctlCommand(args));
+  if (r.exitCode === 0) return parseEndpointStatus(r.stdout);
+  if (r.stdout.trim().startsWith('[')) {
+    try {
+      const answered = parseEndpointStatus(r.stdout);
+      if (answered.length > 0) return answered;
+    } catch {
+      // not JSON: report etcd's own message below
+    }
+  }
+  throw etcdctlFailed(args, pod, r);
 }
 
 /**

@@ -16,8 +16,9 @@ export interface HarvesterClusterView {
 export interface DownstreamMachineView {
   namespace: string;
   name: string;
-  /** The Harvester VM behind it, when the node driver is Harvester. */
-  vm?: { namespace: string; name: string };
+  /** The Harvester VM behind it (named after the machine), when the node driver is Harvester;
+   *  namespace from its HarvesterMachine, absent when that could not be read. */
+  vm?: { namespace?: string; name: string };
   phase: string;
   /** Running, with a node, and its node healthy. */
   ready: boolean;

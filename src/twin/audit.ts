@@ -18,6 +18,8 @@ export interface AuditInput {
   downstreamVms: string[];
   /** Only events from this modelled time on (the start of the shutdown). */
   since?: number;
+  /** The etcd leader when `since` began (later changes come from the log). */
+  initialLeader?: string;
 }
 
 const off = (e: TwinEvent) => e.type === 'node.power' && e.detail === 'off';
@@ -44,7 +46,7 @@ export function auditShutdown(i: AuditInput): AuditFinding[] {
   findings.push({ rule: 'no etcd member off before the workers', ok: lastWorker < firstEtcd, detail: `last worker off #${lastWorker}, first etcd member off #${firstEtcd}` });
   const etcdOffs = offs.filter((e) => i.etcdNodes.includes(e.node ?? ''));
   const lastOff = etcdOffs.at(-1)?.node;
-  const leaderBefore = ev.filter((e) => e.type === 'etcd.leader' && (etcdOffs.length === 0 || e.seq < etcdOffs.at(-1)!.seq)).at(-1)?.node;
+  const leaderBefore = ev.filter((e) => e.type === 'etcd.leader' && e.node && (etcdOffs.length === 0 || e.seq < etcdOffs.at(-1)!.seq)).at(-1)?.node ?? i.initialLeader;
   findings.push({ rule: 'the etcd leader went down last', ok: Boolean(lastOff) && lastOff === leaderBefore, detail: `last off ${lastOff ?? 'none'}, leader then ${leaderBefore ?? 'unknown'}` });
 
   // Rancher at 0 before any downstream VM stopped.

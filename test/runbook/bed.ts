@@ -27,7 +27,7 @@ export interface Bed {
 }
 
 export async function startBed(twinOpts: Partial<TwinOptions> = {}): Promise<Bed> {
-  const twin = await startTwin({ scenarioPath: 'scenarios/default.yaml', scale: 400, ...twinOpts } as TwinOptions);
+  const twin = await startTwin({ scenarioPath: 'default', scale: 200, ...twinOpts } as TwinOptions);
   const stateDir = mkdtempSync(join(tmpdir(), 'fallow-bed-'));
   const conn = await connect({ kubeconfig: twin.kubeconfigPath, clock: twin.clock, env: {}, requestTimeoutMs: 10_000 });
   const power = new TwinPowerPort(twin.power, () => twin.clock.now());

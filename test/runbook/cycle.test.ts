@@ -12,13 +12,13 @@ function roles(bed: Bed) {
   const s = bed.twin.scenario;
   const workers = s.nodes.filter((n) => n.role === 'worker').map((n) => n.name);
   const etcdNodes = s.nodes.filter((n) => n.role !== 'worker').map((n) => n.name);
-  const downstreamVms = s.vms.filter((v) => v.downstream).map((v) => `${v.namespace ?? 'default'}/${v.name}`);
+  const downstreamVms = s.vms.filter((v) => v.guestCluster).map((v) => `${v.namespace ?? 'default'}/${v.name}`);
   return { workers, etcdNodes, downstreamVms };
 }
 
 describe.each([
-  ['default', 'scenarios/default.yaml'],
-  ['witness', 'scenarios/witness.yaml'],
+  ['default', 'default'],
+  ['witness', 'witness'],
 ])('full cycle on the %s scenario', (_name, scenarioPath) => {
   let bed: Bed;
   beforeAll(async () => {
@@ -30,6 +30,7 @@ describe.each([
   let shutdownStart = 0;
   it('shuts down in the seed order, every node off, the facts recorded', async () => {
     shutdownStart = bed.twin.clock.now();
+    const initialLeader = bed.twin.etcd.leader()?.node;
     const r = await bed.shutdown();
     expect(r.message ?? '').toBe('');
     expect(r.state).toBe('completed');
@@ -38,7 +39,7 @@ describe.each([
 
     const facts = replay(readJournal(join(r.runDir!, 'journal.jsonl')).records).facts;
     for (const f of [Facts.network, Facts.vms, Facts.rancher, Facts.addons, Facts.etcd]) expect(facts.has(f.key)).toBe(true);
-    const findings = auditShutdown({ events: bed.twin.events, ...roles(bed), since: shutdownStart });
+    const findings = auditShutdown({ events: bed.twin.events, ...roles(bed), since: shutdownStart, ...(initialLeader ? { initialLeader } : {}) });
     expect(findings.filter((f) => !f.ok)).toEqual([]);
   });
 

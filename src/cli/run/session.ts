@@ -2,7 +2,6 @@
 // cleanly after the current act and say how to resume; twice: abort, journal intact),
 // confirmations through the operator console, and the result turned into an exit code.
 import type { Command } from 'commander';
-import { FallowError } from '../../common/errors.js';
 import type { EngineOptions, RunResult } from '../../engine/options.js';
 import type { Runbook } from '../../engine/types.js';
 import { resumeRun, runRunbook, type RunInfo } from '../../engine/run.js';
@@ -74,8 +73,8 @@ export async function runSession(ctx: CliContext, g: GlobalOptions, f: SessionFl
       : await runRunbook({ ...common, stateDir: ctx.stateRoot(g), runOptions: storedFlags(f), ...(spec.parentRunId ? { parentRunId: spec.parentRunId } : {}) });
     printer.flush();
     if (result.state === 'stopped') {
-      const hint = result.error instanceof FallowError && result.error.hint ? ` ${result.error.hint}.` : '';
-      ctx.io.stderr.write(`${ctx.name}: ${result.message ?? 'stopped'}.${hint}${result.runDir ? ` Journal: ${result.runDir}` : ''}\n`);
+      // The engine's message already carries the error's hint.
+      ctx.io.stderr.write(`${ctx.name}: ${result.message ?? 'stopped'}${result.runDir ? ` (journal: ${result.runDir})` : ''}\n`);
     }
     ctx.exitCode = result.exitCode;
     return result;

@@ -22,9 +22,16 @@ async function waveSize(ctx: Ctx): Promise<number> {
   return defaultWaveSize(nodes.filter((n) => !n.witness).length);
 }
 
-/** Puts the recorded run strategy back; Manual VMs are started through the subresource. */
+/**
+ * KubeVirt's stop keeps Manual and RerunOnFailure (it files a Stop state-change request)
+ * and sets Always/Once to Halted; so the former start through the start subresource and
+ * the latter by putting their strategy back.
+ */
+const startedByRequest = (v: VmFact) => v.runStrategy === 'Manual' || v.runStrategy === 'RerunOnFailure';
+
+/** Puts the recorded run strategy back (or asks KubeVirt to start the VM, see above). */
 export async function restoreRunStrategy(ctx: Ctx, v: VmFact): Promise<void> {
-  if (v.runStrategy === 'Manual') {
+  if (startedByRequest(v)) {
     await ctx.env.cluster.vmAction(v.namespace, v.name, 'start');
   } else if (v.runStrategy) {
     await ctx.env.cluster.mergePatch('VirtualMachine', v.namespace, v.name, { spec: { runStrategy: v.runStrategy } });
@@ -84,7 +91,7 @@ export const startTraditionalVms: Step<RunbookEnv> = {
         // (adopted on resume, so a restarted run never exceeds the wave size).
         const finished = (v: VmFact) => running(vmiCache.get(v.namespace, v.name)) && strategyRestored(vmCache.get(v.namespace, v.name), v);
         const started = (v: VmFact) =>
-          Boolean(vmiCache.get(v.namespace, v.name)) || (v.runStrategy !== 'Manual' && strategyRestored(vmCache.get(v.namespace, v.name), v));
+          Boolean(vmiCache.get(v.namespace, v.name)) || (!startedByRequest(v) && strategyRestored(vmCache.get(v.namespace, v.name), v));
         pool.adopt(targets.filter((v) => !finished(v) && started(v)).map(vmKey), now);
         const { toStart, state } = pool.next((v) => finished(v), now);
         if (state.pending.length === 0) return { state: 'done', detail: `${targets.length} VMs running` };
