@@ -171,6 +171,7 @@ export class PowerController {
     const now = await this.observe(node);
     if (now.state === 'on' && now.booted) return;
     const bmc = this.bmcDriver(node);
+    let bmcAnswers = bmc !== undefined;
     if (!bmc) await this.manual.powerOn(node);
     else if (now.state !== 'on') {
       try {
@@ -178,14 +179,17 @@ export class PowerController {
       } catch (err) {
         if (!(err instanceof UnreachableError) || !this.manual.attended) throw err;
         await this.manual.powerOn(node, `The BMC did not answer: ${formatError(err)}`);
+        bmcAnswers = false; // no point asking it again every poll: the OS answering decides
       }
     }
-    await this.confirmOn(node, o.deadline, o.signal, asked);
+    await this.confirmOn(node, o.deadline, { ...(o.signal ? { signal: o.signal } : {}), since: asked, probeOnly: !bmcAnswers });
   }
 
-  async confirmOn(node: string, deadline: number, signal?: AbortSignal, since?: number): Promise<void> {
-    const started = since ?? this.opts.clock.now();
-    const seen = await this.waitFor(node, deadline, (ob) => ob.state === 'on' && ob.booted, signal);
+  /** `probeOnly`: judge by the OS answering alone (the BMC is known to be out of reach). */
+  async confirmOn(node: string, deadline: number, o: { signal?: AbortSignal; since?: number; probeOnly?: boolean } = {}): Promise<void> {
+    const started = o.since ?? this.opts.clock.now();
+    const look = o.probeOnly ? (n: string) => this.probe(n) : undefined;
+    const seen = await this.waitFor(node, deadline, (ob) => ob.state === 'on' && ob.booted, o.signal, look);
     if (seen.state !== 'on' || !seen.booted) throw PowerMessages.nodeDoesNotBoot(node, this.opts.clock.now() - started, seen.evidence);
   }
 
@@ -203,12 +207,18 @@ export class PowerController {
     await this.redfish.close();
   }
 
-  private async waitFor(node: string, deadline: number, done: (o: Observation) => boolean, signal?: AbortSignal): Promise<Observation> {
+  private async waitFor(
+    node: string,
+    deadline: number,
+    done: (o: Observation) => boolean,
+    signal?: AbortSignal,
+    look: (node: string) => Promise<Observation> = (n) => this.observe(n),
+  ): Promise<Observation> {
     const { clock } = this.opts;
     const pollMs = this.opts.pollMs ?? 5000;
     for (;;) {
       signal?.throwIfAborted();
-      const ob = await this.observe(node);
+      const ob = await look(node);
       if (done(ob) || clock.now() >= deadline) return ob;
       await clock.sleep(Math.min(pollMs, deadline - clock.now()), signal);
     }

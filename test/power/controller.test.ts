@@ -4,7 +4,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../src/common/clock.js';
 import { FatalError, NeedsOperatorError, UnreachableError } from '../../src/common/errors.js';
 import { PowerController } from '../../src/power/controller.js';
@@ -22,30 +22,62 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function rig(bmc: PowerFrontsOptions['bmc'], operator: OperatorConsole = new ScriptedOperator(false, true)) {
-  const power = new TestNodePower(NODES, clock, { shutdownMs: 5000, bootMs: 10_000 });
-  const dir = await mkdtemp(join(tmpdir(), 'fallow-ctl-'));
-  const fronts: PowerFronts = await startPowerFronts(power, NODES.map((name, i) => ({ name, address: `127.0.1.${11 + i}` })), { dir, bmc });
-  cleanup.push(() => power.dispose(), () => fronts.stop());
-  const inventory = await loadInventory(fronts.inventoryPath);
-  const log: string[] = [];
+interface Twin {
+  power: TestNodePower;
+  fronts: PowerFronts;
+}
+
+/** Fronts are slow to make (a CA per BMC): one set per describe, reset before each test. */
+function twinFor(bmc: PowerFrontsOptions['bmc']): () => Twin {
+  let twin: Twin | undefined;
+  beforeAll(async () => {
+    const power = new TestNodePower(NODES, clock, { shutdownMs: 5000, bootMs: 10_000 });
+    const dir = await mkdtemp(join(tmpdir(), 'fallow-ctl-'));
+    const fronts = await startPowerFronts(power, NODES.map((name, i) => ({ name, address: `127.0.1.${11 + i}` })), { dir, bmc });
+    twin = { power, fronts };
+  });
+  afterAll(async () => {
+    twin?.power.dispose();
+    await twin?.fronts.stop();
+  });
+  beforeEach(async () => {
+    const { power, fronts } = twin!;
+    power.faults.set({ nodeWontPowerOff: [], nodeWontBoot: [] });
+    for (const n of NODES) {
+      if (power.state(n) === 'on') continue;
+      power.forceOff(n);
+      power.powerOn(n);
+      while (power.state(n) !== 'on') await clock.sleep(1000);
+    }
+    for (const s of fronts.redfish.values()) {
+      s.resets.length = 0;
+      if (!s.listening) await s.start();
+    }
+    await fronts.settled();
+  });
+  return () => twin!;
+}
+
+async function rig(twin: Twin, operator: OperatorConsole = new ScriptedOperator(false, true)) {
+  const { power, fronts } = twin;
   const ctl = new PowerController({
-    inventory,
+    inventory: await loadInventory(fronts.inventoryPath),
     clock,
     nodeReady: (n) => Promise.resolve(power.state(n) === 'on'),
     console: operator,
     pollMs: 1000,
     probeTimeoutMs: 500,
-    log: (e) => log.push(`${e.node} ${e.driver}: ${e.message}`),
   });
   cleanup.push(() => ctl.close());
   const deadline = (s: number) => clock.now() + s * 1000;
-  return { power, fronts, ctl, log, deadline };
+  return { power, fronts, ctl, deadline };
 }
 
 describe('PowerController with Redfish BMCs', () => {
+  const twin = twinFor('redfish');
+
   it('shuts every node down over SSH, sees them off at the BMC, powers them on and sees them boot', async () => {
-    const { power, ctl, fronts, deadline } = await rig('redfish');
+    const { power, ctl, fronts, deadline } = await rig(twin());
     expect(ctl.route('n1')).toEqual({ node: 'n1', shutdown: 'ssh', powerOn: 'redfish', status: 'bmc' });
     for (const r of (await Promise.all(NODES.map((n) => ctl.check(n)))).flat()) expect(r).toMatchObject({ ok: true });
     for (const n of NODES) await ctl.shutdown(n, { deadline: deadline(120) });
@@ -62,7 +94,7 @@ describe('PowerController with Redfish BMCs', () => {
   });
 
   it('names a node that stays on, and cuts it only with force', async () => {
-    const { power, ctl, fronts, deadline } = await rig('redfish');
+    const { power, ctl, fronts, deadline } = await rig(twin());
     power.faults.set({ nodeWontPowerOff: ['n2'] });
     const err = await ctl.shutdown('n2', { deadline: deadline(30) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FatalError);
@@ -75,7 +107,7 @@ describe('PowerController with Redfish BMCs', () => {
   });
 
   it('names a node that does not boot', async () => {
-    const { power, ctl, deadline } = await rig('redfish');
+    const { power, ctl, deadline } = await rig(twin());
     await ctl.shutdown('n1', { deadline: deadline(60) });
     power.faults.set({ nodeWontBoot: ['n1'] });
     const err = await ctl.powerOn('n1', { deadline: deadline(40) }).catch((e: unknown) => e);
@@ -93,7 +125,7 @@ describe('PowerController with Redfish BMCs', () => {
         return '';
       },
     ]);
-    const { power, ctl, fronts, deadline } = await rig('redfish', operator);
+    const { power, ctl, fronts, deadline } = await rig(twin(), operator);
     await ctl.shutdown('n3', { deadline: deadline(60) });
     await fronts.redfish.get('n3')?.stop();
     const unattended = new PowerController({
@@ -116,8 +148,10 @@ describe('PowerController with Redfish BMCs', () => {
 });
 
 describe('PowerController without BMCs', () => {
+  const twin = twinFor('none');
+
   it('confirms off by NotReady and a closed SSH port; power-on needs the operator', async () => {
-    const { power, ctl, deadline } = await rig('none');
+    const { power, ctl, deadline } = await rig(twin());
     expect(ctl.route('n1')).toEqual({ node: 'n1', shutdown: 'ssh', powerOn: 'manual', status: 'probe' });
     await ctl.shutdown('n1', { deadline: deadline(60) });
     expect(power.state('n1')).toBe('off');
@@ -137,7 +171,7 @@ describe('PowerController without BMCs', () => {
         return '';
       },
     ]);
-    const { power, ctl, deadline } = await rig('none', operator);
+    const { power, ctl, deadline } = await rig(twin(), operator);
     await ctl.shutdown('n2', { deadline: deadline(60) });
     await ctl.powerOn('n2', { deadline: deadline(120) });
     expect(power.state('n2')).toBe('on');

@@ -49,6 +49,10 @@ export class TwinRedfishServer {
     this.port = opts.port;
   }
 
+  get listening(): boolean {
+    return this.server !== undefined;
+  }
+
   activeSessions(): number {
     return this.tokens.size;
   }

@@ -54,6 +54,8 @@ export async function realRig(names: string[], firstAddress: number): Promise<Re
         acceptNewHostKeys: o.acceptNewHostKeys === true,
         pollMs: 2000,
         probeTimeoutMs: 1000,
+        // Loopback answers at once or never: one short attempt tells an absent BMC quickly.
+        ipmi: { timeoutSec: 1, retries: 1 },
         log: sink,
       });
       controllers.push(ctl);
