@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { type Clock, clockFromEnv } from '../common/clock.js';
 import { UsageError } from '../common/errors.js';
-import { connect, type Connection, parseRequestTimeout } from '../cluster/connect.js';
+import type { Connection } from '../cluster/connect.js';
+import { parseRequestTimeout } from '../cluster/duration.js';
 import { RequestRecorder } from '../cluster/recorder.js';
 import { resolveStateRoot } from '../journal/paths.js';
 import { type Colors, colorEnabled, colors } from './output.js';
@@ -75,6 +76,9 @@ export class CliContext {
         this.io.stderr.write(`${this.name}: ${r.method} ${r.path}${r.query ? `?${r.query}` : ''} → ${r.status || r.error} (${r.durationMs} ms)\n`),
       );
     }
+    // Loaded on use: the Kubernetes client is most of fallow's start-up time, and --help,
+    // completion and status do not need it.
+    const { connect } = await import('../cluster/connect.js');
     const conn = await connect({
       ...(g.kubeconfig ? { kubeconfig: g.kubeconfig } : {}),
       ...(g.context ? { context: g.context } : {}),

@@ -7,10 +7,15 @@ import { explainCommand } from './explain.js';
 import { guardCommand } from '../../guard/command.js';
 import { planCommand } from './plan.js';
 import { rbacCommand } from './rbac.js';
+import { rehearseCommand } from './rehearse.js';
+import { restartCommand } from './restart.js';
+import { shutdownCommand } from './shutdown.js';
+import { resumeCommand } from './resume.js';
+import { statusCommand } from './status.js';
 
 export interface CommandModule {
   name: string;
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commands: CommandModule[] = [planCommand, guardCommand, explainCommand, rbacCommand, completionCommand];
+export const commands: CommandModule[] = [rehearseCommand, planCommand, shutdownCommand, restartCommand, statusCommand, resumeCommand, guardCommand, explainCommand, rbacCommand, completionCommand];

@@ -1,24 +1,8 @@
 // `fallow plan`: read-only. Identifies the cluster, inventories what the seed needs,
 // runs the preflight checks and prints the ordered plan. Exit 0 ok, 3 preflight failed,
-// 2 usage error, 4 unreachable.
-import { ExitCode } from '../../common/errors.js';
-import type { CliContext } from '../context.js';
-import { type OutputFormat, outputOption, render } from '../output.js';
-import { buildPlan } from '../plan/plan.js';
-import { defaultPlanProvider, type PlanProvider } from '../plan/provider.js';
-import { renderPlan } from '../plan/render.js';
+// 2 usage error, 4 unreachable. The work is in ../plan/ (loaded when the command runs).
+import { type OutputFormat, outputOption } from '../output.js';
 import type { CommandModule } from './index.js';
-
-export async function runPlan(ctx: CliContext, g: ReturnType<CliContext['globals']>, output: OutputFormat, provider: PlanProvider = defaultPlanProvider): Promise<number> {
-  const conn = await ctx.connect(g);
-  try {
-    const plan = await buildPlan(conn, provider);
-    ctx.io.stdout.write(render(output, plan, (p) => renderPlan(p, ctx.colors(g))));
-    return plan.ok ? ExitCode.ok : ExitCode.preflight;
-  } finally {
-    conn.cluster.close();
-  }
-}
 
 export const planCommand: CommandModule = {
   name: 'plan',
@@ -36,6 +20,7 @@ export const planCommand: CommandModule = {
       )
       .addOption(outputOption())
       .action(async (opts: { output: OutputFormat }, cmd) => {
+        const { runPlan } = await import('../plan/run.js');
         ctx.exitCode = await runPlan(ctx, ctx.globals(cmd), opts.output);
       });
   },
