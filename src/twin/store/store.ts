@@ -44,7 +44,23 @@ interface HistoryEntry {
 
 /** Deep copy for values that cross the store boundary: callers never share our objects. */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return copyJson(v);
+}
+
+/**
+ * Deep copy of a JSON value (what every stored object is). An order of magnitude faster
+ * than structuredClone for Kubernetes-sized objects, which matters at 5,000 VMs.
+ */
+function copyJson<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyJson(v[i] as unknown);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyJson((v as Record<string, unknown>)[k]);
+  return out as T;
 }
 
 export interface StoreOptions {
@@ -319,7 +335,9 @@ export class Store {
 
   private emit(t: ResourceType, ev: WatchEvent): void {
     const k = typeKey(t);
-    this.history.push({ rv: this.rv, typeKey: k, ev: clone(ev) });
+    // Stored objects are never changed in place (every write stores a new one), so the
+    // history can share them; replays clone on the way out.
+    this.history.push({ rv: this.rv, typeKey: k, ev });
     if (this.history.length > this.historySize) this.history = this.history.slice(-Math.floor(this.historySize * 0.75));
     for (const l of this.listeners.get(k) ?? []) l(ev, this.rv);
   }
