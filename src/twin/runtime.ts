@@ -10,7 +10,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScaledClock } from '../common/clock.js';
+import { ScaledClock, wallSleep, type Clock } from '../common/clock.js';
 import { LocalTwinApi } from './api.js';
 import { startApiServer, type TwinApiServer, type TwinUser } from './apiserver/index.js';
 import { ApiReachability, type Reachability } from './controllers/apireach.js';
@@ -80,17 +80,22 @@ export interface Twin {
 
 export async function startTwin(opts: StartTwinOptions = {}): Promise<Twin> {
   const scenario = opts.scenario ? validateScenario(opts.scenario, 'scenario') : await loadScenarioFile(opts.scenarioPath ?? 'default');
-  const clock = opts.clock ?? new ScaledClock(opts.scale ?? 200);
   const rng = new Rng(scenario.seed);
   const uidRng = new Rng(`${String(scenario.seed)}/uid`);
+  // Modelled time stands still while the cluster is built (a 5,000-VM build takes seconds
+  // of wall time), then runs from where it stood.
+  const t0 = opts.clock?.now() ?? Date.now();
+  const buildClock: Clock = opts.clock ?? { scale: opts.scale ?? 200, now: () => t0, sleep: (ms, signal) => wallSleep(ms, signal) };
+  let clock: Clock = buildClock;
   let backdate: number | undefined;
   const store = new Store({ now: () => backdate ?? clock.now(), uid: () => uidRng.uuid() });
   for (const t of allTwinTypes) store.register(t);
   const api = new LocalTwinApi(store);
+  const build = await buildCluster(new BuildContext(api, rng, buildClock, scenario, (ms) => (backdate = ms)));
+  const scaled = opts.clock ?? new ScaledClock(opts.scale ?? 200, Date.now(), t0);
+  clock = scaled;
   const events = new EventLog(clock);
   const faults = new TwinFaults(mergeFaults(scenario.faults, opts.faults));
-
-  const build = await buildCluster(new BuildContext(api, rng, clock, scenario, (ms) => (backdate = ms)));
   const timers = new Timers(clock);
   const t = scenario.timing;
   const power = new NodePowerModel(
@@ -171,7 +176,7 @@ export async function startTwin(opts: StartTwinOptions = {}): Promise<Twin> {
   return {
     url: server?.url ?? '',
     kubeconfigPath,
-    clock,
+    clock: scaled,
     store,
     api,
     server,

@@ -76,6 +76,10 @@ export class Informer<T extends KObject = KObject> {
     return this.cache.size;
   }
 
+  countByIndex(name: string, value: string): number {
+    return this.indexes.get(name)?.map.get(value)?.size ?? 0;
+  }
+
   byIndex(name: string, value: string): T[] {
     const keys = this.indexes.get(name)?.map.get(value);
     if (!keys) return [];

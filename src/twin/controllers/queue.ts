@@ -38,7 +38,7 @@ export class WorkQueue {
   private scheduled = false;
   private draining = false;
   private stopped = false;
-  private readonly delayed = new Map<string, () => void>();
+  private readonly delayed = new Map<string, { at: number; cancel: () => void }>();
   readonly stats: QueueStats = { processed: 0, failures: 0 };
 
   constructor(
@@ -64,15 +64,18 @@ export class WorkQueue {
     this.schedule();
   }
 
-  /** Reconcile `key` again after `ms` modelled ms (replaces an earlier delayed add). */
+  /** Reconcile `key` again after `ms` modelled ms (the earliest pending wake-up wins). */
   addAfter(key: string, ms: number): void {
     if (this.stopped) return;
-    this.delayed.get(key)?.();
+    const at = this.timers.clock.now() + Math.max(0, ms);
+    const prev = this.delayed.get(key);
+    if (prev && prev.at <= at) return;
+    prev?.cancel();
     const cancel = this.timers.after(ms, () => {
       this.delayed.delete(key);
       this.add(key);
     });
-    this.delayed.set(key, cancel);
+    this.delayed.set(key, { at, cancel });
   }
 
   get length(): number {
@@ -87,7 +90,7 @@ export class WorkQueue {
   stop(): void {
     this.stopped = true;
     this.pending.clear();
-    for (const c of this.delayed.values()) c();
+    for (const d of this.delayed.values()) d.cancel();
     this.delayed.clear();
   }
 

@@ -14,7 +14,7 @@
 // stopped, setting runStrategy back to RerunOnFailure — the seed's warning in 3.2, and what
 // brings downstream machines back after 5.4.
 import { Annotations, Kinds, Labels, NodeDriverCreator, Rancher } from '../../common/harvester.js';
-import type { NodeObject, PodObject, SettingObject, VirtualMachineObject } from '../../common/harvester-types.js';
+import type { KObject, NodeObject, PodObject, SettingObject, VirtualMachineObject } from '../../common/harvester-types.js';
 import { QueueController } from './base.js';
 import type { TwinContext } from './context.js';
 import type { Informer } from './informer.js';
@@ -89,6 +89,7 @@ export class ScaleAvailableController extends QueueController {
 
 export class RancherManagerController extends QueueController {
   private readonly vms: Informer<VirtualMachineObject>;
+  private readonly vmis: Informer<KObject>;
   private readonly deployments: Informer<WorkloadLike>;
   private readonly settings: Informer<SettingObject>;
   private readonly due = new Map<string, number>();
@@ -96,6 +97,7 @@ export class RancherManagerController extends QueueController {
   constructor(ctx: TwinContext) {
     super('rancher-manager', ctx);
     this.vms = ctx.informers.for<VirtualMachineObject>(Kinds.VirtualMachine);
+    this.vmis = ctx.informers.for<KObject>(Kinds.VirtualMachineInstance);
     this.deployments = ctx.informers.for<WorkloadLike>(Kinds.Deployment);
     this.settings = ctx.informers.for<SettingObject>(Kinds.Setting);
   }
@@ -104,6 +106,7 @@ export class RancherManagerController extends QueueController {
     this.vms.onChange((type, vm) => {
       if (type !== 'DELETED' && vm.metadata.labels?.[Labels.vmCreator] === NodeDriverCreator) this.queue.add(`${vm.metadata.namespace}/${vm.metadata.name}`);
     });
+    this.vmis.onChange((_t, vmi) => this.queue.add(`${vmi.metadata.namespace}/${vmi.metadata.name}`));
     this.deployments.onChange((_t, d) => {
       if (d.metadata.namespace === Rancher.namespace && d.metadata.name === Rancher.agentDeployment) this.resync();
     });
@@ -125,7 +128,11 @@ export class RancherManagerController extends QueueController {
 
   protected async reconcile(key: string): Promise<void> {
     const vm = this.vms.get(key);
-    if (!vm || runStrategyOf(vm) !== 'Halted' || !this.connected()) {
+    // Stopped: Halted (a UI stop), or no VMI under a strategy that keeps it down after a
+    // Stop request (KubeVirt's stop of a RerunOnFailure/Manual VM leaves the strategy).
+    const strategy = vm ? runStrategyOf(vm) : undefined;
+    const stopped = strategy === 'Halted' || ((strategy === 'RerunOnFailure' || strategy === 'Manual') && !this.vmis.get(key));
+    if (!vm || vm.metadata.labels?.[Labels.vmCreator] !== NodeDriverCreator || !stopped || !this.connected()) {
       this.due.delete(key);
       return;
     }
@@ -135,8 +142,15 @@ export class RancherManagerController extends QueueController {
     if (now < at) return this.queue.addAfter(key, at - now);
     this.due.delete(key);
     this.ctx.attribution.claim(`vm:${key}`, 'rancher-manager');
-    const spec = vm.spec?.runStrategy !== undefined ? { runStrategy: 'RerunOnFailure' } : { running: true };
-    await this.ctx.api.patch(Kinds.VirtualMachine, vm.metadata.namespace, vm.metadata.name, { spec });
+    if (strategy === 'Halted') {
+      const spec = vm.spec?.runStrategy !== undefined ? { runStrategy: 'RerunOnFailure' } : { running: true };
+      await this.ctx.api.patch(Kinds.VirtualMachine, vm.metadata.namespace, vm.metadata.name, { spec });
+    } else {
+      // What the start subresource does for these strategies: a Start state-change request.
+      const status = (vm.status ?? {}) as { stateChangeRequests?: { action: string }[] };
+      if (status.stateChangeRequests?.some((r) => r.action === 'Start')) return;
+      await this.ctx.api.patch(Kinds.VirtualMachine, vm.metadata.namespace, vm.metadata.name, { status: { stateChangeRequests: [{ action: 'Start' }] } }, { subresource: 'status' });
+    }
     this.ctx.events.record({ type: 'rancher.vm-restarted', object: key, by: 'rancher-manager', detail: 'node-driver machine was stopped while Rancher Manager still managed it' });
   }
 }

@@ -49,12 +49,12 @@ export class SchedulerController extends QueueController {
       return;
     }
     const owner = controllerOf(pod)?.uid;
-    const siblings = owner ? this.pods.byIndex('owner', owner) : [];
-    const score = (n: NodeObject) => {
-      const name = n.metadata.name;
-      const same = siblings.filter((s) => podSpec(s).nodeName === name && !s.metadata.deletionTimestamp).length;
-      return same * 100_000 + this.pods.byIndex('node', name).length;
-    };
+    const same = new Map<string, number>();
+    for (const s of owner ? this.pods.byIndex('owner', owner) : []) {
+      const n = podSpec(s).nodeName;
+      if (n && !s.metadata.deletionTimestamp) same.set(n, (same.get(n) ?? 0) + 1);
+    }
+    const score = (n: NodeObject) => (same.get(n.metadata.name) ?? 0) * 100_000 + this.pods.countByIndex('node', n.metadata.name);
     fit.sort((a, b) => score(a) - score(b) || a.metadata.name.localeCompare(b.metadata.name));
     const target = fit[0]!.metadata.name;
     await this.ctx.api.patch(Kinds.Pod, pod.metadata.namespace, pod.metadata.name, { spec: { nodeName: target } });

@@ -151,12 +151,14 @@ export class VmiController extends QueueController {
     const now = this.ctx.clock.now();
     if (!node || !guest || guest.boot !== this.ctx.kubelets.bootSeq(node) || guest.state === 'lost') return this.finalize(key, vmi, pod);
     const graceMs = ((vmi.spec as VmiSpec | undefined)?.terminationGracePeriodSeconds ?? 180) * 1000;
-    const deadline = Date.parse(vmi.metadata.deletionTimestamp!) + graceMs;
+    const askedAt = Date.parse(vmi.metadata.deletionTimestamp!);
+    const deadline = askedAt + graceMs;
     if (guest.state !== 'stopping') {
+      // virt-handler sends ACPI when the VMI is deleted; the guest's clock starts then.
       guest.state = 'stopping';
       guest.shutdownMs = this.ctx.rng.seconds(this.profile(key).shutdownSeconds ?? this.ctx.timing.guestShutdownSeconds);
       const ignores = this.ctx.faults.has('vmIgnoresAcpi', key);
-      guest.offAt = ignores ? Infinity : now + guest.shutdownMs;
+      guest.offAt = ignores ? Infinity : askedAt + guest.shutdownMs;
     }
     // The grace may have been shortened since (stop with a gracePeriod): the kill comes sooner.
     const offAt = Math.min(guest.offAt ?? Infinity, deadline);
