@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import type { BmcTarget } from './inventory.js';
 import { PowerMessages } from './messages.js';
-import type { Secret } from './secrets.js';
+import { Secret } from './secrets.js';
 
 export type RedfishJson = Record<string, unknown>;
 
@@ -19,7 +19,8 @@ const TLS_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|UNABLE_TO_GET_ISSU
 
 export class RedfishClient {
   private agent: Agent | undefined;
-  private token: string | undefined;
+  /** The session token is as secret as the password it was traded for. */
+  private token: Secret | undefined;
   private sessionUri: string | undefined;
   private basic = false;
   private root: RedfishJson | undefined;
@@ -80,7 +81,7 @@ export class RedfishClient {
     if (res.status === 401 || res.status === 403) throw PowerMessages.bmcCredentialsRejected(this.node, this.bmc.address);
     const token = res.headers['x-auth-token'];
     if ((res.status === 201 || res.status === 200) && typeof token === 'string') {
-      this.token = token;
+      this.token = new Secret(token);
       const loc = res.headers.location;
       this.sessionUri = typeof loc === 'string' ? new URL(loc, 'https://bmc').pathname : (res.body?.['@odata.id'] as string | undefined);
       return;
@@ -113,7 +114,7 @@ export class RedfishClient {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
-    if (auth && this.token) headers['X-Auth-Token'] = this.token;
+    if (auth && this.token) headers['X-Auth-Token'] = this.token.reveal();
     else if (auth && this.basic) {
       headers.Authorization = `Basic ${Buffer.from(`${this.bmc.username}:${this.password.reveal()}`).toString('base64')}`;
     }
