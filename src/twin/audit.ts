@@ -51,7 +51,13 @@ export function auditShutdown(i: AuditInput): AuditFinding[] {
 
   // Rancher at 0 before any downstream VM stopped.
   const rancherZero = ev.find((e) => e.type === 'deployment.scaled' && e.object === 'cattle-system/rancher' && (e.data as { to?: number } | undefined)?.to === 0);
-  const firstDownstreamStop = ev.find((e) => e.type === 'vm.runstrategy' && i.downstreamVms.includes(e.object ?? '') && (e.data as { to?: string } | undefined)?.to === 'Halted');
+  // A stop shows as Halted (UI stop) or, for node-driver VMs (RerunOnFailure), as the guest going down.
+  const stopped = (e: TwinEvent) =>
+    (e.type === 'vm.runstrategy' && (e.data as { to?: string } | undefined)?.to === 'Halted') ||
+    e.type === 'guest.acpi-shutdown' ||
+    e.type === 'guest.killed' ||
+    e.type === 'vmi.deleted';
+  const firstDownstreamStop = ev.find((e) => stopped(e) && i.downstreamVms.includes(e.object ?? ''));
   findings.push({
     rule: 'Rancher at 0 before any downstream VM stopped',
     ok: !firstDownstreamStop || (rancherZero !== undefined && rancherZero.seq < firstDownstreamStop.seq),

@@ -54,6 +54,8 @@ describe.each([
     expect(verification.summary.errors).toBe(0);
     const shutdownFacts = replay(readJournal(join(bed.stateDir, bed.identity.uid, shutdownRun, 'journal.jsonl')).records).facts;
     const leader = (shutdownFacts.get(Facts.etcd.key) as { leader: string }).leader;
+    const notBack = bed.events.filter((e) => e.type === 'warning' && /did not bring back|not running yet/.test(e.message));
+    expect(notBack).toEqual([]);
     const findings = auditRestart({ events: bed.twin.events, ...roles(bed), since: restartStart, leader, waveSize: 2 });
     expect(findings.filter((f) => !f.ok)).toEqual([]);
   });

@@ -11,6 +11,9 @@ import type { Colors } from '../output.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'jsonl';
 
+/** Modelled ms between two plain lines of an unchanged wait. */
+const PLAIN_REPEAT_MS = 5 * 60_000;
+
 export function progressMode(o: { output?: string; stream: OutStream; env: NodeJS.ProcessEnv; color: boolean }): ProgressMode {
   if (o.output === 'jsonl') return 'jsonl';
   if (o.stream.isTTY && o.color && !o.env.CI && !o.env.NO_COLOR) return 'tty';
@@ -32,6 +35,8 @@ export class ProgressPrinter {
   private live = ''; // the line being redrawn (tty)
   private stepStart = new Map<string, number>();
   private runStart = 0;
+  /** Plain mode: the last wait line per step, so an unchanged wait is printed every few minutes, not on every look. */
+  private lastWait = new Map<string, { detail: string; t: number }>();
 
   constructor(
     private readonly out: OutStream,
@@ -46,6 +51,11 @@ export class ProgressPrinter {
     }
     const line = this.describe(e);
     if (line === undefined) return;
+    if (this.mode === 'plain' && (e.type === 'wait-progress' || e.type === 'progress')) {
+      const last = this.lastWait.get(e.step);
+      if (last && last.detail === e.detail && e.t - last.t < PLAIN_REPEAT_MS) return;
+      this.lastWait.set(e.step, { detail: e.detail, t: e.t });
+    }
     if (this.mode === 'plain') {
       this.out.write(`${new Date(e.t).toISOString()} ${line.text}\n`);
       return;
