@@ -1,88 +1,44 @@
-// A small TwinNodePower for the power tests, with the twin model's timing shape: a
-// shutdown takes `shutdownMs` (shutting-down → off), a boot `bootMs` (booting → on),
-// forceOff is immediate. Faults come from the twin's own TwinFaults (nodeWontPowerOff,
-// nodeWontBoot). Swap for `startTwin().power` once the runtime is there.
+// The twin's own node power model (NodePowerModel) on its own, for the power tests: fixed
+// shutdown and boot times, the twin's TwinFaults (nodeWontPowerOff, nodeWontBoot), and a
+// history of state changes to prove what did (not) happen. startTwin() builds the same
+// model inside a whole cluster; these tests need only its power.
 import type { Clock } from '../../../src/common/clock.js';
+import { NodePowerModel } from '../../../src/twin/controllers/power.js';
+import { Timers } from '../../../src/twin/controllers/timers.js';
+import { EventLog } from '../../../src/twin/events.js';
 import { TwinFaults } from '../../../src/twin/faults.js';
-import type { TwinNodePower, TwinPowerState } from '../../../src/twin/power.js';
+import type { TwinPowerState } from '../../../src/twin/power.js';
+import { Rng } from '../../../src/twin/scenario/rng.js';
 
 export interface TestPowerOptions {
+  /** Modelled ms of an OS shutdown (default 2000). */
   shutdownMs?: number;
+  /** Modelled ms of a boot (default 3000). */
   bootMs?: number;
-  faults?: TwinFaults;
   initial?: TwinPowerState;
 }
 
-export class TestNodePower implements TwinNodePower {
+export class TestNodePower extends NodePowerModel {
   readonly faults: TwinFaults;
-  private readonly states = new Map<string, TwinPowerState>();
-  private readonly timers = new Map<string, AbortController>();
-  private readonly listeners = new Set<(node: string, state: TwinPowerState) => void>();
   readonly history: { node: string; state: TwinPowerState }[] = [];
+  private readonly timers: Timers;
 
-  constructor(
-    names: string[],
-    private readonly clock: Clock,
-    private readonly opts: TestPowerOptions = {},
-  ) {
-    this.faults = opts.faults ?? new TwinFaults();
-    for (const n of names) this.states.set(n, opts.initial ?? 'on');
-  }
-
-  nodes(): string[] {
-    return [...this.states.keys()];
-  }
-
-  state(node: string): TwinPowerState {
-    const s = this.states.get(node);
-    if (!s) throw new Error(`no twin node ${node}`);
-    return s;
-  }
-
-  requestShutdown(node: string): void {
-    if (this.state(node) !== 'on') return;
-    this.set(node, 'shutting-down');
-    if (!this.faults.has('nodeWontPowerOff', node)) this.later(node, this.opts.shutdownMs ?? 2000, 'off');
-  }
-
-  powerOn(node: string): void {
-    if (this.state(node) !== 'off') return;
-    this.set(node, 'booting');
-    if (!this.faults.has('nodeWontBoot', node)) this.later(node, this.opts.bootMs ?? 3000, 'on');
-  }
-
-  forceOff(node: string): void {
-    this.timers.get(node)?.abort();
-    if (this.state(node) !== 'off') this.set(node, 'off');
-  }
-
-  onChange(listener: (node: string, state: TwinPowerState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Stops pending transitions (end of a test). */
-  dispose(): void {
-    for (const t of this.timers.values()) t.abort();
-    this.timers.clear();
-  }
-
-  private later(node: string, ms: number, state: TwinPowerState): void {
-    this.timers.get(node)?.abort();
-    const ac = new AbortController();
-    this.timers.set(node, ac);
-    this.clock.sleep(ms, ac.signal).then(
-      () => {
-        this.timers.delete(node);
-        this.set(node, state);
-      },
-      () => undefined,
+  constructor(names: string[], clock: Clock, opts: TestPowerOptions = {}) {
+    const timers = new Timers(clock);
+    const faults = new TwinFaults();
+    const s = (opts.shutdownMs ?? 2000) / 1000;
+    const b = (opts.bootMs ?? 3000) / 1000;
+    super(
+      names.map((name) => ({ name, shutdownSeconds: [s, s] as const, bootSeconds: [b, b] as const, initial: opts.initial ?? 'on' })),
+      { timers, rng: new Rng(1), events: new EventLog(clock), faults },
     );
+    this.timers = timers;
+    this.faults = faults;
+    this.onChange((node, state) => this.history.push({ node, state }));
   }
 
-  private set(node: string, state: TwinPowerState): void {
-    this.states.set(node, state);
-    this.history.push({ node, state });
-    for (const l of this.listeners) l(node, state);
+  /** Cancels pending transitions (end of a test). */
+  dispose(): void {
+    this.timers.stop();
   }
 }
