@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { defaultRunOptions, type RunOptions } from '../src/runbook/index.js';
 import { defaultWaveSize } from '../src/runbook/lib/vms.js';
 import type { EngineEvent } from '../src/engine/events.js';
+import type { Twin } from '../src/twin/runtime.js';
 import type { Scenario, ScenarioInput } from '../src/twin/scenario/schema.js';
 import { startBed } from '../test/runbook/bed.js';
 import type { Realized } from './bound.js';
@@ -40,6 +41,8 @@ export interface CycleInput {
   scenario?: Scenario | ScenarioInput;
   scenarioPath?: string;
   options?: Partial<RunOptions>;
+  /** Runs on the live twin before the shutdown starts (the scale figures measure `fallow plan` here). */
+  before?: (twin: Twin) => Promise<void>;
 }
 
 /** Runs shutdown + restart on a fresh twin; never throws for a run that stops (ok: false). */
@@ -57,6 +60,7 @@ export async function runFallowCycle(input: CycleInput): Promise<CycleResult> {
     waveSize: options.waveSize || defaultWaveSize(vmNodes),
   };
   try {
+    if (input.before) await input.before(bed.twin);
     const s0 = clock.now();
     const down = await bed.shutdown({ options });
     const s1 = clock.now();
