@@ -356,11 +356,11 @@ export class EtcdModel {
 
   private afterMembershipChange(): void {
     const quorum = this.hasQuorum();
-    if (!quorum && this.leaderNode) this.setLeader(undefined, 'quorum lost');
     if (quorum !== this.hadQuorum) {
       this.o.events.record({ type: quorum ? 'etcd.quorum-regained' : 'etcd.quorum-lost', detail: `${this.runningCount()}/${this.byNode.size} members running` });
       this.hadQuorum = quorum;
     }
+    if (!quorum && this.leaderNode) this.setLeader(undefined, 'quorum lost');
     this.maybeScheduleElection();
     this.notify();
   }
