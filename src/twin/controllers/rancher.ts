@@ -65,10 +65,12 @@ export class ScaleAvailableController extends QueueController {
     const d = this.deployments.get(key);
     if (!d) return;
     const raw = d.metadata.annotations?.[Annotations.scaleAvailable];
-    if (raw === undefined || !/^-?\d+$/.test(raw.trim()) || !this.rancherRunning()) {
+    if (raw === undefined || !/^-?\d+$/.test(raw.trim())) {
       this.due.delete(key);
       return;
     }
+    // A change rancher saw while it ran gets acted on, even if its pods exit meanwhile.
+    if (!this.due.has(key) && !this.rancherRunning()) return;
     const selector = d.spec?.template?.spec?.nodeSelector;
     const matching = this.nodes.list().filter((n) => selectorMatches(selector, n.metadata.labels)).length;
     const want = Math.max(1, Math.min(Number(raw.trim()), matching));
