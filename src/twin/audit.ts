@@ -18,6 +18,8 @@ export interface AuditInput {
   downstreamVms: string[];
   /** Only events from this modelled time on (the start of the shutdown). */
   since?: number;
+  /** Only events up to this modelled time (the end of the shutdown). */
+  until?: number;
   /** The etcd leader when `since` began (later changes come from the log). */
   initialLeader?: string;
 }
@@ -26,7 +28,7 @@ const off = (e: TwinEvent) => e.type === 'node.power' && e.detail === 'off';
 
 /** Shutdown ordering (seed 3–4). */
 export function auditShutdown(i: AuditInput): AuditFinding[] {
-  const ev = i.events.all().filter((e) => e.t >= (i.since ?? 0));
+  const ev = i.events.all().filter((e) => e.t >= (i.since ?? 0) && e.t <= (i.until ?? Infinity));
   const findings: AuditFinding[] = [];
   const offs = ev.filter(off);
 

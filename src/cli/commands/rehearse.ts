@@ -86,7 +86,7 @@ export const rehearseCommand: CommandModule = {
           etcdNodes: twin.scenario.nodes.filter((n) => n.role !== 'worker').map((n) => n.name),
           downstreamVms: twin.scenario.vms.filter((v) => v.guestCluster).map((v) => `${v.namespace ?? 'default'}/${v.name}`),
         };
-        const findings: AuditFinding[] = auditShutdown({ events: twin.events, ...roles, since: started, ...(initialLeader ? { initialLeader } : {}) });
+        const findings: AuditFinding[] = auditShutdown({ events: twin.events, ...roles, since: started, until: shutdownDone, ...(initialLeader ? { initialLeader } : {}) });
         const pair = pairFor(g2.stateDir!, identity.uid, shutdown.runId);
         const report = reportFor(pair, twin.scenario.metadata.name);
         const leader = (report.facts?.['etcd'] as { leader?: string } | undefined)?.leader;
