@@ -101,13 +101,16 @@ export class VmController extends QueueController {
         if (!vmi) start = status.runStrategy !== strategy || startRequested;
         break;
     }
+    let pending = requests;
     if (stop && vmi) {
+      // RerunOnFailure: a failed VMI is replaced, via a start request as virt-controller does.
+      if (strategy === 'RerunOnFailure' && vmi.status?.phase === 'Failed' && !stopRequested) pending = [...requests, { action: 'Start' }];
       await this.ctx.api.delete(Kinds.VirtualMachineInstance, vmi.metadata.namespace, vmi.metadata.name, { preconditions: { uid: vmi.metadata.uid! } });
       vmi = this.vmis.get(key);
     } else if (start && !this.vmis.get(key)) {
       vmi = await this.createVmi(vm);
     }
-    await this.writeStatus(vm, vmi, strategy, requests);
+    await this.writeStatus(vm, vmi, strategy, pending);
   }
 
   private async createVmi(vm: VirtualMachineObject): Promise<VirtualMachineInstanceObject> {
