@@ -154,6 +154,7 @@ export async function startFidelityBed(opts: FidelityBedOptions = {}): Promise<F
         bin: binPath('kube-controller-manager'),
         args: controllerManagerArgs(layout, controllers),
         logFile: join(dir, 'logs/kube-controller-manager.log'),
+        restartOnExit: true,
       });
       daemons.push(cm);
       cm.start();

@@ -50,6 +50,7 @@ export function statusShape(body: unknown): Json {
     status: body.status,
     reason: body.reason,
     code: body.code,
-    details: details ? { name: details.name, group: details.group, kind: details.kind, causes: details.causes } : undefined,
+    // An empty details ({}) says nothing; kube-apiserver sends one on some failures.
+    details: details && Object.keys(details).length ? { name: details.name, group: details.group, kind: details.kind, causes: details.causes } : undefined,
   });
 }

@@ -15,8 +15,10 @@ export interface RequestStep {
   contentType?: string;
   /** Save the answer's metadata.resourceVersion under this name. */
   captureRv?: string;
-  /** Record only these top-level paths of the body ("metadata.finalizers", "spec"); default all. */
+  /** Record only these paths of the body ("metadata.finalizers", "spec"); default all. */
   pick?: string[];
+  /** For lists: record only the items' names, in the order served. */
+  names?: boolean;
 }
 
 export interface WatchOpenStep {
@@ -86,18 +88,29 @@ function pickPaths(body: unknown, paths: string[]): Record<string, unknown> {
   return out;
 }
 
+function shapeOf(step: RequestStep, body: unknown): unknown {
+  if (step.names) return ((body as { items?: { metadata?: { name?: string } }[] }).items ?? []).map((i) => i.metadata?.name ?? null);
+  return step.pick ? pickPaths(body, step.pick) : body;
+}
+
 function eventShape(ev: unknown): Json {
   const e = ev as { type?: string; object?: { kind?: string; metadata?: { name?: string } } };
   if (e.type === 'ERROR') return { type: 'ERROR', status: statusShape(e.object) };
   return { type: e.type ?? null, kind: e.object?.kind ?? null, name: e.object?.metadata?.name ?? null };
 }
 
+export interface RunOptions {
+  /** Called once the namespace exists (the real server needs its default ServiceAccount before pods). */
+  namespaceReady?: (client: KubeHttpClient, ns: string) => Promise<void>;
+}
+
 /** Runs the case in namespace `ns` (created first) and returns one record per step. */
-export async function runCase(client: KubeHttpClient, c: DiffCase, ns: string): Promise<StepRecord[]> {
+export async function runCase(client: KubeHttpClient, c: DiffCase, ns: string, opts: RunOptions = {}): Promise<StepRecord[]> {
   const vars = new Map<string, string>([['ns', ns]]);
   const watches = new Map<string, OpenWatch>();
   const records: StepRecord[] = [];
   await client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+  await opts.namespaceReady?.(client, ns);
   try {
     for (const step of c.steps) {
       if (step.kind === 'request') {
@@ -109,7 +122,7 @@ export async function runCase(client: KubeHttpClient, c: DiffCase, ns: string): 
         const meta = (res.body as { metadata?: { resourceVersion?: string } } | undefined)?.metadata;
         if (step.captureRv && ok && meta?.resourceVersion) vars.set(`rv:${step.captureRv}`, meta.resourceVersion);
         const failure = statusShape(res.body);
-        const rec: StepRecord = { step: step.name, status: res.status, body: ok && !failure ? normalize(step.pick ? pickPaths(res.body, step.pick) : res.body) : failure };
+        const rec: StepRecord = { step: step.name, status: res.status, body: ok && !failure ? normalize(shapeOf(step, res.body)) : failure };
         if (!ok) rec.message = (res.body as { message?: string } | undefined)?.message ?? res.text.slice(0, 200);
         records.push(rec);
       } else if (step.kind === 'watch') {
@@ -151,4 +164,16 @@ export async function runCase(client: KubeHttpClient, c: DiffCase, ns: string): 
     await client.request('DELETE', `/api/v1/namespaces/${ns}`);
   }
   return records;
+}
+
+/**
+ * kube-apiserver's ServiceAccount admission rejects pods (403) until the controller-manager
+ * made the namespace's "default" ServiceAccount; wait for it so cases are not racy.
+ */
+export async function waitForDefaultServiceAccount(client: KubeHttpClient, ns: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await client.request('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`namespace ${ns}: no default ServiceAccount after 30 s (is kube-controller-manager running?)`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

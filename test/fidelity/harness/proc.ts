@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { once } from 'node:events';
 
 export interface DaemonSpec {
   name: string;
@@ -12,11 +11,20 @@ export interface DaemonSpec {
   args: string[];
   logFile: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Start it again when it exits on its own, as the kubelet restarts a static pod
+   * (kube-controller-manager exits when the apiserver vanishes while it starts).
+   */
+  restartOnExit?: boolean;
 }
 
 export class Daemon {
   private child: ChildProcess | undefined;
   private exit: Promise<number | null> | undefined;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** How many times it was restarted after exiting on its own. */
+  restarts = 0;
 
   constructor(readonly spec: DaemonSpec) {}
 
@@ -29,6 +37,7 @@ export class Daemon {
   }
 
   start(): void {
+    this.stopping = false;
     if (this.running) throw new Error(`${this.spec.name} is already running (pid ${this.child?.pid})`);
     const log = createWriteStream(this.spec.logFile, { flags: 'a' });
     const child = spawn(this.spec.bin, this.spec.args, {
@@ -41,6 +50,13 @@ export class Daemon {
       child.on('exit', (code, signal) => {
         log.end(`\n--- ${this.spec.name} exited code=${code} signal=${signal}\n`);
         resolve(code);
+        if (this.spec.restartOnExit && !this.stopping) {
+          this.restartTimer = setTimeout(() => {
+            if (this.stopping) return;
+            this.restarts++;
+            this.start();
+          }, 1_000);
+        }
       });
       child.on('error', (err) => {
         log.end(`\n--- ${this.spec.name} failed to start: ${err.message}\n`);
@@ -52,6 +68,8 @@ export class Daemon {
 
   /** SIGTERM, then SIGKILL after graceMs; resolves once the process has gone. */
   async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
     const child = this.child;
     if (!child || !this.running || !this.exit) return;
     child.kill('SIGTERM');
@@ -78,11 +96,4 @@ export class Daemon {
     const text = await readFile(this.spec.logFile, 'utf8').catch(() => '');
     return text.split('\n').slice(-lines).join('\n');
   }
-}
-
-/** Waits for a child to leave, for callers that spawn one-shot commands. */
-export async function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return code;
 }
