@@ -57,7 +57,17 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 function defaultIO(io: Partial<CliIO> = {}): CliIO {
+  if (!io.stdout) quietOnClosedPipe(process.stdout);
   return { stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr, env: io.env ?? process.env };
+}
+
+/** `fallow plan | head`: a reader that goes away is not an error worth a stack trace. */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 }
 
 /** Runs the CLI with node-style argv ([node, script, ...args]); resolves with the exit code. */

@@ -35,8 +35,13 @@ function bash(name: string, root: Node): string {
     n.children.forEach(walk);
   })(root);
   const valueFlags = [...new Set(all.flatMap((n) => n.options.filter(takesValue).flatMap((o) => flagsOf([o]))))].join('|');
-  const choiceCases = [...new Map(all.flatMap((n) => n.options.filter((o) => o.argChoices).map((o) => [flagsOf([o]).join('|'), o.argChoices!.join(' ')] as const))).entries()]
-    .map(([flags, choices]) => `    ${flags}) COMPREPLY=($(compgen -W "${choices}" -- "$cur")); return ;;`)
+  // Choices differ per command (plan -o table|json|yaml, explain -o …): key them by path.
+  const choiceCases = all
+    .flatMap((n) =>
+      n.options
+        .filter((o) => o.argChoices)
+        .map((o) => `    ${flagsOf([o]).map((f) => `"${n.path.join(' ')}|${f}"`).join('|')}) COMPREPLY=($(compgen -W "${o.argChoices!.join(' ')}" -- "$cur")); return ;;`),
+    )
     .join('\n');
   const cases = all
     .map((n) => `    "${n.path.join(' ')}") words="${[...n.children.map((c) => c.path.at(-1)!), ...flagsOf(n.options), ...(n.path.length ? [globals] : [])].join(' ')}" ;;`)
@@ -56,6 +61,8 @@ ${fn}() {
   case "$prev" in
     ${[...fileFlags].join('|')}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --context) COMPREPLY=($(compgen -W "$(kubectl config get-contexts -o name 2>/dev/null)" -- "$cur")); return ;;
+  esac
+  case "$path|$prev" in
 ${choiceCases}
   esac
   case "$path" in

@@ -2,14 +2,13 @@
 // so it works while the cluster is off). Without an id it shows the runs of the
 // kubeconfig's cluster (matched by server URL, not asked) and the latest one in detail;
 // with --all, every run under the state directory.
-import { readdirSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { runStatus, type RunStatusView } from '../../engine/status.js';
 import { listRuns, type RunSummary } from '../../journal/runs.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { type Colors, type OutputFormat, outputOption, render, table } from '../output.js';
-import { findRunById, runsForServer } from '../run/find-runs.js';
+import { clusterUids, findRunById, runsForServer } from '../run/find-runs.js';
 import type { CommandModule } from './index.js';
 
 export interface StatusData {
@@ -24,13 +23,7 @@ export interface StatusData {
 }
 
 function allRuns(root: string): RunSummary[] {
-  let uids: string[];
-  try {
-    uids = readdirSync(root);
-  } catch {
-    return [];
-  }
-  return uids.flatMap((uid) => listRuns(root, uid)).sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
+  return clusterUids(root).flatMap((uid) => listRuns(root, uid)).sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
 }
 
 export async function gatherStatus(ctx: CliContext, g: GlobalOptions, runId: string | undefined, all: boolean): Promise<StatusData> {

@@ -7,25 +7,25 @@ import { FatalError, UsageError } from '../../common/errors.js';
 import { normalizeServer } from '../../journal/identity.js';
 import { listRuns, type RunSummary } from '../../journal/runs.js';
 
-export function runsForServer(stateRoot: string, server: string): RunSummary[] {
-  let uids: string[];
+/** Cluster directories under the state root (other files there are not runs). */
+export function clusterUids(stateRoot: string): string[] {
   try {
-    uids = readdirSync(stateRoot);
+    return readdirSync(stateRoot, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name);
   } catch {
     return [];
   }
+}
+
+export function runsForServer(stateRoot: string, server: string): RunSummary[] {
+  const uids = clusterUids(stateRoot);
   const want = normalizeServer(server);
   return uids.flatMap((uid) => listRuns(stateRoot, uid)).filter((r) => r.cluster && normalizeServer(r.cluster.server) === want);
 }
 
 export function findRunById(stateRoot: string, runId: string): RunSummary | undefined {
-  let uids: string[];
-  try {
-    uids = readdirSync(stateRoot);
-  } catch {
-    return undefined;
-  }
-  return uids.flatMap((uid) => listRuns(stateRoot, uid)).find((r) => r.runId === runId);
+  return clusterUids(stateRoot).flatMap((uid) => listRuns(stateRoot, uid)).find((r) => r.runId === runId);
 }
 
 /** The shutdown to restore: --run, else the latest shutdown for this server. Refuses partial ones unless allowed. */
