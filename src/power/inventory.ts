@@ -170,7 +170,7 @@ export function parseInventory(text: string, file: string): PowerInventory {
   if (found !== InventorySchemaVersion) {
     throw new UsageError(
       `Power inventory ${file} has schemaVersion ${JSON.stringify(found ?? null)}; this fallow reads schemaVersion ${InventorySchemaVersion}`,
-      'Write the file for this version (see docs) or use the matching fallow',
+      'Write the file for this version (docs/power-inventory.md) or use the matching fallow',
     );
   }
   const parsed = inventorySchema.safeParse(raw);
