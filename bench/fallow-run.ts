@@ -15,6 +15,7 @@ import type { Realized } from './bound.js';
 import { realize, type Windows } from './realized.js';
 import { TwinTruth } from './truth.js';
 import { VirtualClock } from './virtual-clock.js';
+import { useVirtualBucket } from './virtual-bucket.js';
 
 export interface TimedRequest {
   t: number;
@@ -51,6 +52,7 @@ export async function runFallowCycle(input: CycleInput): Promise<CycleResult> {
   const clock = new VirtualClock();
   clock.start();
   const bed = await startBed({ ...(input.scenario ? { scenario: input.scenario } : { scenarioPath: input.scenarioPath ?? 'default' }), clock } as Parameters<typeof startBed>[0]);
+  useVirtualBucket(bed.conn.cluster, clock);
   const truth = new TwinTruth(bed.twin);
   const scenario = bed.twin.scenario;
   const vmNodes = scenario.nodes.filter((n) => n.role !== 'witness').length;

@@ -60,8 +60,9 @@ export function scenarioFigures(c: CycleResult, naive?: NaiveCycle): ScenarioFig
     message: c.message,
     fallowS: { shutdown: s(shutdownMs), restart: s(fallowTotal - shutdownMs), total: s(fallowTotal) },
     boundS: { seedOrder: s(totalBound), dependency: s(dep.shutdownMs + dep.restartMs) },
-    ratio: round3(fallowTotal / totalBound),
-    ratioToDependencyBound: round3(fallowTotal / (dep.shutdownMs + dep.restartMs)),
+    // A run that stopped half-way has no meaningful ratio.
+    ratio: c.ok ? round3(fallowTotal / totalBound) : NaN,
+    ratioToDependencyBound: c.ok ? round3(fallowTotal / (dep.shutdownMs + dep.restartMs)) : NaN,
     losses,
     ...(naive
       ? {
@@ -71,7 +72,7 @@ export function scenarioFigures(c: CycleResult, naive?: NaiveCycle): ScenarioFig
             totalS: s(naive.shutdownMs + naive.restartMs),
             commands: naive.commands.length,
             requests: naive.requests,
-            fallowOverNaive: round3(fallowTotal / (naive.shutdownMs + naive.restartMs)),
+            fallowOverNaive: c.ok ? round3(fallowTotal / (naive.shutdownMs + naive.restartMs)) : NaN,
           },
         }
       : {}),
@@ -83,5 +84,5 @@ export function scenarioFigures(c: CycleResult, naive?: NaiveCycle): ScenarioFig
 }
 
 function round3(x: number): number {
-  return Number.isFinite(x) ? Math.round(x * 1000) / 1000 : 0;
+  return Math.round(x * 1000) / 1000;
 }

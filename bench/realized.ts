@@ -51,15 +51,16 @@ export function realize(truth: TwinTruth, scenario: Scenario, w: Windows, limits
   const etcdOffs = offs.filter((o) => etcdNodes.includes(o.key));
   const gone = (app: string) => truth.podsGone.within(s0, s1).find((g) => g.key === `cattle-system/${app}`)?.ms ?? 0;
 
+  // A shutdown that stopped has no restart: its window is empty and every restart figure 0.
   const boots = truth.nodeBoot.within(r0, r1).sort((a, b) => a.start - b.start);
   const etcdBoots = boots.filter((b) => etcdNodes.includes(b.key));
   const workerBoots = boots.filter((b) => workers.includes(b.key));
   const readyAt = (node: string, from: number) => truth.marks.find((m) => m.what === 'node-ready' && m.key === node && m.t >= from)?.t;
-  const lastEtcdOn = max(etcdBoots.map((b) => b.end));
+  const lastEtcdOn = Math.max(r0, ...etcdBoots.map((b) => b.end));
   const apiUp = truth.firstMark('api-up', r0, r1) ?? lastEtcdOn;
   const cpReady = Math.max(apiUp, ...etcdNodes.map((n) => readyAt(n, r0) ?? lastEtcdOn));
   const vipAt = truth.firstMark('vip-set', r0, r1) ?? cpReady;
-  const lastWorkerOn = max(workerBoots.map((b) => b.end));
+  const lastWorkerOn = Math.max(r0, ...workerBoots.map((b) => b.end));
   const allReady = Math.max(cpReady, ...workers.map((n) => readyAt(n, Math.max(r0, lastWorkerOn)) ?? lastWorkerOn));
   const systemReady = truth.firstMark('system-ready', allReady, r1) ?? allReady;
 

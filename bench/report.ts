@@ -46,7 +46,7 @@ export function renderReport(r: BenchResults): string {
   out.push(
     table(
       ['scenario', 'fallow s', 'naive s', 'naive shutdown s', 'naive restart s', 'naive commands', 'fallow/naive', 'result'],
-      r.scenarios.filter((s) => s.naive).map((s) => [s.scenario, s.fallowS.total, s.naive!.totalS, s.naive!.shutdownS, s.naive!.restartS, s.naive!.commands, s.naive!.fallowOverNaive.toFixed(3), mark(s.naive!.fallowOverNaive <= Targets.naive)]),
+      r.scenarios.filter((s) => s.naive).map((s) => [s.scenario, s.fallowS.total, s.naive!.totalS, s.naive!.shutdownS, s.naive!.restartS, s.naive!.commands, s.naive!.fallowOverNaive.toFixed(3), s.ok ? mark(s.naive!.fallowOverNaive <= Targets.naive) : 'run stopped']),
     ),
   );
   out.push('');
