@@ -1,16 +1,18 @@
 // PowerController over the twin's in-process fronts (SSH + Redfish, or SSH only): the
 // whole cycle, confirmation by BMC or by probe, a node that stays on, one that does not
 // boot, --force, and the manual fallback when a BMC does not answer.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../src/common/clock.js';
 import { FatalError, NeedsOperatorError, UnreachableError } from '../../src/common/errors.js';
 import { PowerController } from '../../src/power/controller.js';
-import { loadInventory } from '../../src/power/inventory.js';
+import { inventoryToYaml, loadInventory, type PowerInventoryDoc } from '../../src/power/inventory.js';
 import type { OperatorConsole } from '../../src/power/manual.js';
 import { startPowerFronts, type PowerFronts, type PowerFrontsOptions } from '../../src/twin/fronts/fronts.js';
+import { freeTcpPort } from '../../src/twin/fronts/loopback.js';
 import { ScriptedOperator } from './helpers/operator.js';
 import { TestNodePower } from './helpers/twin-power.js';
 
@@ -91,6 +93,28 @@ describe('PowerController with Redfish BMCs', () => {
     // A second round is a no-op.
     await ctl.powerOn('n1', { deadline: deadline(10) });
     expect(fronts.redfish.get('n1')?.resets).toEqual(['On']);
+  });
+
+  it('falls back to a BMC soft-off when the SSH server cannot be reached', async () => {
+    const { power, fronts, deadline } = await rig(twin());
+    const doc = parseYaml(await readFile(fronts.inventoryPath, 'utf8')) as PowerInventoryDoc;
+    doc.nodes.n1!.ssh!.port = await freeTcpPort('127.0.1.11'); // nothing listens there
+    const variant = join(dirname(fronts.inventoryPath), 'ssh-away.yaml');
+    await writeFile(variant, inventoryToYaml(doc));
+    const log: string[] = [];
+    const ctl = new PowerController({
+      inventory: await loadInventory(variant),
+      clock,
+      nodeReady: (n) => Promise.resolve(power.state(n) === 'on'),
+      console: new ScriptedOperator(false, true),
+      pollMs: 1000,
+      log: (e) => log.push(e.message),
+    });
+    cleanup.push(() => ctl.close());
+    await ctl.shutdown('n1', { deadline: deadline(120) });
+    expect(power.state('n1')).toBe('off');
+    expect(fronts.redfish.get('n1')?.resets).toEqual(['GracefulShutdown']);
+    expect(log[0]).toMatch(/^SSH unreachable \(Cannot reach the SSH server of node n1 at 127\.0\.1\.11:\d+: ECONNREFUSED/);
   });
 
   it('names a node that stays on, and cuts it only with force', async () => {
