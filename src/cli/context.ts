@@ -38,6 +38,7 @@ export class CliContext {
   /** What the process exits with when the command returns normally (plan: 3 on failed preflight). */
   exitCode: number = 0;
   private clockCache: Clock | undefined;
+  private tracing = false;
 
   constructor(
     readonly io: CliIO,
@@ -71,7 +72,8 @@ export class CliContext {
   async connect(g: GlobalOptions, opts: { requireHarvester?: boolean } = {}): Promise<Connection> {
     const qps = positiveNumber(g.qps, '--qps', true);
     const burst = positiveNumber(g.burst, '--burst', false);
-    if (g.verbose >= 2) {
+    if (g.verbose >= 2 && !this.tracing) {
+      this.tracing = true;
       this.recorder.onRecord((r) =>
         this.io.stderr.write(`${this.name}: ${r.method} ${r.path}${r.query ? `?${r.query}` : ''} → ${r.status || r.error} (${r.durationMs} ms)\n`),
       );

@@ -3,12 +3,16 @@
 // etcd, downloads, access review and the error lines a user sees.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FatalError, PreflightError, UnreachableError, UsageError } from '../../src/common/errors.js';
 import type { DeploymentObject, VirtualMachineObject } from '../../src/common/harvester-types.js';
 import { connect } from '../../src/cluster/connect.js';
 import { clusterIdentity } from '../../src/cluster/discovery.js';
 import { type Bed, harvesterStore, put, startBed } from './fixture.js';
+
+async function until(pred: () => boolean): Promise<void> {
+  while (!pred()) await new Promise((r) => setTimeout(r, 10));
+}
 
 describe('Cluster against the twin API server', () => {
   let bed: Bed;
@@ -114,6 +118,21 @@ describe('Cluster against the twin API server', () => {
     const { cluster } = await bed.connect();
     const checks = await cluster.accessReview([{ group: '', resource: 'pods/exec', verbs: ['create'], namespace: 'kube-system' }]);
     expect(checks).toEqual([{ group: '', resource: 'pods/exec', verb: 'create', namespace: 'kube-system', allowed: true, ...(checks[0]?.reason ? { reason: checks[0].reason } : {}) }]);
+  });
+
+  it('every request takes a QPS token first: REST, watch, exec and download alike', async () => {
+    const { cluster } = await bed.connect();
+    const take = vi.spyOn(cluster.transport.bucket, 'take');
+    const start = bed.recorder.records.length;
+    await cluster.list('Node');
+    const inf = cluster.cache('Node');
+    await inf.synced();
+    await until(() => bed.recorder.records.slice(start).some((r) => r.verb === 'watch'));
+    await cluster.etcdMembers('harv1');
+    await cluster.download('/v1/harvester/supportbundles/b2/download', join(bed.dir, 'b2.zip'));
+    const made = bed.recorder.records.slice(start);
+    expect(new Set(made.map((r) => r.verb))).toEqual(new Set(['list', 'watch', 'exec', 'download']));
+    expect(take).toHaveBeenCalledTimes(made.length);
   });
 
   it('reachable() follows the server', async () => {
