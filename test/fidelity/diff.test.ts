@@ -27,7 +27,7 @@ let twin: TwinTarget;
 const real = new Map<string, StepRecord[]>();
 
 beforeAll(async () => {
-  [bed, twin] = await Promise.all([startFidelityBed({ virtApi: false }), startTwinServer()]);
+  [bed, twin] = await Promise.all([startFidelityBed(), startTwinServer()]);
   // A fresh etcd makes every watch cache start at resourceVersion ~1, so nothing would be
   // "too old"; a restart starts them at today's revision, as in a cluster that has run.
   await bed.stopApiServer();

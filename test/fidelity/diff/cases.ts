@@ -17,6 +17,7 @@ const deploys = '/apis/apps/v1/namespaces/{ns}/deployments';
 const pods = '/api/v1/namespaces/{ns}/pods';
 const vms = '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines';
 const addons = '/apis/harvesterhci.io/v1beta1/namespaces/{ns}/addons';
+const vmSub = '/apis/subresources.kubevirt.io/v1/namespaces/{ns}/virtualmachines';
 
 const post = (name: string, path: string, body: unknown, extra: Partial<RequestStep> = {}): RequestStep => ({ kind: 'request', name, method: 'POST', path, body, ...extra });
 /** A create whose answer is not under test: only its name is recorded. */
@@ -198,6 +199,24 @@ export const diffCases: DiffCase[] = [
       patch('drop finalizer', `${vms}/f1`, merge, { metadata: { finalizers: null } }, { pick: ['kind'] }),
       get('released', `${vms}/f1`),
       { kind: 'request', name: 'delete missing', method: 'DELETE', path: `${vms}/f1` },
+    ],
+  },
+  {
+    name: 'vm-subresources',
+    about: "virt-api's start/stop/restart answers by runStrategy and VMI (the bed's side is our reading of virt-api, not KubeVirt itself)",
+    steps: [
+      make('vm Always', vms, vm('r1', 'Always')),
+      { kind: 'request', name: 'start Always', method: 'PUT', path: `${vmSub}/r1/start`, body: {} },
+      { kind: 'request', name: 'restart without VMI', method: 'PUT', path: `${vmSub}/r1/restart`, body: {} },
+      { kind: 'request', name: 'stop Always', method: 'PUT', path: `${vmSub}/r1/stop`, body: {} },
+      get('halted', `${vms}/r1`, { pick: ['spec.runStrategy'] }),
+      { kind: 'request', name: 'stop Halted without VMI', method: 'PUT', path: `${vmSub}/r1/stop`, body: {} },
+      { kind: 'request', name: 'start Halted', method: 'PUT', path: `${vmSub}/r1/start`, body: {} },
+      get('always again', `${vms}/r1`, { pick: ['spec.runStrategy'] }),
+      { kind: 'request', name: 'stop missing VM', method: 'PUT', path: `${vmSub}/nope/stop`, body: {} },
+      make('vm Manual', vms, vm('m1', 'Manual')),
+      { kind: 'request', name: 'start Manual', method: 'PUT', path: `${vmSub}/m1/start`, body: {} },
+      get('start request', `${vms}/m1`, { pick: ['status.stateChangeRequests', 'spec.runStrategy'] }),
     ],
   },
   // ---- one case per difference found, so each stays pinned on its own ----------------

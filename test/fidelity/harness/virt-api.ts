@@ -65,7 +65,11 @@ function changeRequestPatch(vm: Vm, changes: Record<string, unknown>[]): JsonPat
 /** Runs one VM action against the API as virt-api would; throws StatusError like virt-api answers. */
 export async function vmSubresource(api: KubeHttpClient, action: VmAction, namespace: string, name: string, body: unknown): Promise<void> {
   const base = `/apis/kubevirt.io/v1/namespaces/${encodeURIComponent(namespace)}`;
-  const vm = await api.json<Vm>('GET', `${base}/virtualmachines/${encodeURIComponent(name)}`);
+  const vmRes = await api.request('GET', `${base}/virtualmachines/${encodeURIComponent(name)}`);
+  // virt-api answers in its own words (singular resource), not the apiserver's.
+  if (vmRes.status === 404) throw new StatusError(404, 'NotFound', `virtualmachine.kubevirt.io "${name}" not found`, { name, group: 'kubevirt.io', kind: 'virtualmachine' });
+  if (vmRes.status !== 200) throw new StatusError(500, 'InternalError', `Internal error occurred: ${vmRes.text.slice(0, 300)}`);
+  const vm = vmRes.body as Vm;
   const vmiRes = await api.request('GET', `${base}/virtualmachineinstances/${encodeURIComponent(name)}`);
   const vmi = vmiRes.status === 200 ? (vmiRes.body as Vmi) : undefined;
   const strategy = runStrategyOf(vm);
