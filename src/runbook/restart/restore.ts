@@ -98,7 +98,7 @@ export const scaleUpRancher: Step<RunbookEnv> = {
   waitsFor: 'rancher Ready, then cattle-cluster-agent scaled back up by it (restored by fallow after 5 min if not)',
   rbac: [
     { group: 'apps', resource: 'deployments', verbs: ['get', 'list', 'watch'], namespace: ns },
-    { group: 'apps', resource: 'deployments/scale', verbs: ['patch', 'update'], namespace: ns },
+    { group: 'apps', resource: 'deployments/scale', verbs: ['patch'], namespace: ns },
   ],
   skip: notImported,
   async check(ctx) {
@@ -147,8 +147,8 @@ export const scaleUpWorkloads: Step<RunbookEnv> = {
   phase: 'Restore',
   destructive: false,
   rbac: [
-    { group: 'apps', resource: 'deployments/scale', verbs: ['patch', 'update'] },
-    { group: 'apps', resource: 'statefulsets/scale', verbs: ['patch', 'update'] },
+    { group: 'apps', resource: 'deployments/scale', verbs: ['patch'] },
+    { group: 'apps', resource: 'statefulsets/scale', verbs: ['patch'] },
   ],
   async skip(ctx) {
     return readFact(ctx.facts, Facts.workloads)?.scaled.length ? undefined : 'the shutdown scaled no other workload';

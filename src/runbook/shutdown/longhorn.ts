@@ -59,8 +59,8 @@ export const scaleDownOtherWorkloads: Step<RunbookEnv> = {
   rbac: [
     { group: '', resource: 'pods', verbs: ['get'] },
     { group: 'apps', resource: 'replicasets', verbs: ['get'] },
-    { group: 'apps', resource: 'deployments/scale', verbs: ['patch', 'update'] },
-    { group: 'apps', resource: 'statefulsets/scale', verbs: ['patch', 'update'] },
+    { group: 'apps', resource: 'deployments/scale', verbs: ['patch'] },
+    { group: 'apps', resource: 'statefulsets/scale', verbs: ['patch'] },
   ],
   async record(ctx) {
     if (readFact(ctx.facts, Facts.workloads)) return;

@@ -40,7 +40,7 @@ async function notImported(ctx: Ctx): Promise<string | undefined> {
 
 const deploymentRbac = [
   { group: 'apps', resource: 'deployments', verbs: ['get', 'list', 'watch', 'patch'], namespace: ns },
-  { group: 'apps', resource: 'deployments/scale', verbs: ['get', 'patch', 'update'], namespace: ns },
+  { group: 'apps', resource: 'deployments/scale', verbs: ['patch'], namespace: ns },
   { group: '', resource: 'pods', verbs: ['get', 'list', 'watch', 'delete'], namespace: ns },
 ];
 
