@@ -48,7 +48,7 @@ describe('startTwin with its API server', () => {
     expect(status?.status).toBe('Success');
     const lines = stdout.trimEnd().split('\n');
     expect(lines[1]).toBe('|           ENDPOINT           |        ID        | VERSION | DB SIZE | IS LEADER | IS LEARNER | RAFT TERM | RAFT INDEX | RAFT APPLIED INDEX | ERRORS |');
-    expect(lines[3]).toMatch(/^\| https:\/\/192\.168\.122\.141:2379 \| c70780b7862269c9 \|   3\.5\.9 \|   34 MB \|      true \|      false \|        45 \|/);
+    expect(lines[3]).toMatch(/^\| https:\/\/192\.168\.122\.141:2379 \| c70780b7862269c9 \| {3}3\.5\.9 \| {3}34 MB \| {6}true \| {6}false \| {8}45 \|/);
   });
 
   it('answers "connection refused" once every control-plane node is down', async () => {
