@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runIpmitool } from '../../power/ipmi.js';
 import { Secret } from '../../power/secrets.js';
@@ -37,6 +37,9 @@ export interface IpmiSimPeer {
 
 export async function startIpmiSim(opts: IpmiSimOptions): Promise<IpmiSimPeer> {
   assertLoopback(opts.address);
+  await access(IpmiSimBinary).catch(() => {
+    throw new Error(`${IpmiSimBinary} is missing: install the Debian packages openipmi and ipmitool`);
+  });
   if (/["\s]/.test(opts.username) || opts.password.includes('"')) throw new Error('ipmi_sim user names and passwords cannot hold quotes or spaces');
   const stateDir = join(opts.dir, 'state');
   await mkdir(stateDir, { recursive: true });

@@ -5,7 +5,7 @@
 // foreground (-D -e), so stop() is a signal to a process we started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tcpPortOpen } from '../../power/probe.js';
 import { assertLoopback } from './loopback.js';
@@ -46,6 +46,9 @@ export async function startSshd(opts: SshdOptions): Promise<SshdPeer> {
 /** Writes the config; start() is left to the caller (e.g. followPower). */
 export async function prepareSshd(opts: SshdOptions): Promise<SshdPeer> {
   assertLoopback(opts.address);
+  await access(SshdBinary).catch(() => {
+    throw new Error(`${SshdBinary} is missing: install the Debian package openssh-server`);
+  });
   await mkdir(opts.dir, { recursive: true });
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const script = join(opts.dir, 'force-command.sh');
