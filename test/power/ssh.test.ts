@@ -67,7 +67,7 @@ describe('SshDriver', () => {
     const { power, port } = await front();
     const { driver } = await setup({ port, knownHosts: line(port, hostKey.public) });
     await driver.shutdown('n2');
-    expect(power.state('n2')).toBe('shutting-down');
+    expect(power.history[0]).toEqual({ node: 'n2', state: 'shutting-down' });
   });
 
   it('accepts a host key hashed by ssh-keygen -H', async () => {
@@ -77,7 +77,7 @@ describe('SshDriver', () => {
     expect(await readFile(kh, 'utf8')).not.toContain(ADDRESS);
     expect(await driver.check('n2')).toMatchObject({ ok: true });
     await driver.shutdown('n2');
-    expect(power.state('n2')).toBe('shutting-down');
+    expect(power.history[0]).toEqual({ node: 'n2', state: 'shutting-down' });
   });
 
   it('refuses an unknown host key, changing nothing', async () => {
@@ -99,7 +99,7 @@ describe('SshDriver', () => {
     const { power, port } = await front();
     const { driver, kh } = await setup({ port, accept: true });
     await driver.shutdown('n2');
-    expect(power.state('n2')).toBe('shutting-down');
+    expect(power.history[0]).toEqual({ node: 'n2', state: 'shutting-down' });
     expect(await readFile(kh, 'utf8')).toBe(line(port, hostKey.public));
   });
 

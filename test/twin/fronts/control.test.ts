@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 async function start() {
-  power = new TestNodePower(['n1', 'n2'], new ScaledClock(100), { shutdownMs: 60_000, bootMs: 60_000 });
+  power = new TestNodePower(['n1', 'n2'], new ScaledClock(100), { shutdownMs: 3_600_000, bootMs: 3_600_000 });
   control = await startControlEndpoint(power);
 }
 
