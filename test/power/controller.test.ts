@@ -122,7 +122,7 @@ describe('PowerController with Redfish BMCs', () => {
     power.faults.set({ nodeWontPowerOff: ['n2'] });
     const err = await ctl.shutdown('n2', { deadline: deadline(30) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FatalError);
-    expect((err as Error).message).toMatch(/^Node n2 is still on (2\d|3\d) s after it was asked to shut down \(BMC says on; NotReady, SSH port 127\.0\.1\.12:\d+ open\)$/);
+    expect((err as Error).message).toMatch(/^Node n2 is still on \d+ s after it was asked to shut down \(BMC says on; NotReady, SSH port 127\.0\.1\.12:\d+ open\)$/);
     expect(power.state('n2')).toBe('shutting-down');
     expect(fronts.redfish.get('n2')?.resets).toEqual([]);
     await ctl.shutdown('n2', { deadline: deadline(30), force: true });
@@ -136,7 +136,7 @@ describe('PowerController with Redfish BMCs', () => {
     power.faults.set({ nodeWontBoot: ['n1'] });
     const err = await ctl.powerOn('n1', { deadline: deadline(40) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FatalError);
-    expect((err as Error).message).toMatch(/^Node n1 did not come up within (3\d|4\d) s of power-on \(BMC says on; NotReady, SSH port 127\.0\.1\.11:\d+ closed\)$/);
+    expect((err as Error).message).toMatch(/^Node n1 did not come up within \d+ s of power-on \(BMC says on; NotReady, SSH port 127\.0\.1\.11:\d+ closed\)$/);
     expect(power.state('n1')).toBe('booting');
   });
 
