@@ -10,10 +10,12 @@ import { rbacCommand } from './rbac.js';
 import { rehearseCommand } from './rehearse.js';
 import { restartCommand } from './restart.js';
 import { shutdownCommand } from './shutdown.js';
+import { resumeCommand } from './resume.js';
+import { statusCommand } from './status.js';
 
 export interface CommandModule {
   name: string;
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commands: CommandModule[] = [rehearseCommand, planCommand, shutdownCommand, restartCommand, guardCommand, explainCommand, rbacCommand, completionCommand];
+export const commands: CommandModule[] = [rehearseCommand, planCommand, shutdownCommand, restartCommand, statusCommand, resumeCommand, guardCommand, explainCommand, rbacCommand, completionCommand];
