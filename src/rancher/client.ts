@@ -1,7 +1,7 @@
 // RancherClient: Rancher Manager's local cluster through Rancher's Kubernetes proxy
 // (<url>/k8s/clusters/local/apis/…), with the Rancher API token as bearer. It reuses the
 // cluster layer's one door (Transport: timeouts, QPS, keep-alive TLS) and its list+watch
-// Informer for waits, so Rancher objects are watched, not polled. Every error is said about
+// Informer, whose changes wake the waits. Every error is said about
 // Rancher Manager (errors.ts). Reads and one merge patch are all it does.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../common/clock.js';
@@ -96,17 +96,6 @@ export class RancherClient {
       void inf.start().catch(() => undefined);
     }
     return inf as unknown as Informer<RancherKindShapes[K]>;
-  }
-
-  /** Waits until the cache mirrors Rancher; a Rancher that cannot be reached says so. */
-  async synced<K extends RancherKindName>(kind: K, opts: RancherListOpts = {}): Promise<Informer<RancherKindShapes[K]>> {
-    const inf = this.cache(kind, opts);
-    try {
-      await inf.synced();
-    } catch (err) {
-      throw rancherError(this.url, `watch ${label(kind)}`, err);
-    }
-    return inf;
   }
 
   close(): void {

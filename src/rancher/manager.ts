@@ -1,6 +1,7 @@
-// RancherManager: the runbook's RancherManagerPort over RancherClient. Reads come from
-// list+watch caches (so waits wake on Rancher's changes and never read a cache that lost
-// its connection as the truth); the one write is the etcd snapshot request.
+// RancherManager: the runbook's RancherManagerPort over RancherClient. Reads are fresh
+// collection lists (Rancher holds a handful of these objects, and a fresh answer can never
+// be a stale cache taken for the truth); waits are woken by watches on the same kinds
+// (onChange); the one write is the etcd snapshot request.
 import { FatalError, NeedsOperatorError } from '../common/errors.js';
 import type { Clock } from '../common/clock.js';
 import type { DownstreamClusterView, HarvesterClusterView, RancherManagerPort, SnapshotStateView } from '../runbook/rancher-port.js';
@@ -23,9 +24,8 @@ export class RancherManager implements RancherManagerPort {
   }
 
   async harvesterCluster(id?: string): Promise<HarvesterClusterView> {
-    const all = (await this.client.synced('ManagementCluster')).list();
     if (id) {
-      const c = all.find((x) => x.metadata.name === id);
+      const c = await this.client.get('ManagementCluster', undefined, id);
       if (!c) {
         throw new FatalError(
           `Rancher Manager at ${this.url} has no cluster ${id}, the one Harvester's cluster-registration-url names`,
@@ -34,6 +34,7 @@ export class RancherManager implements RancherManagerPort {
       }
       return harvesterClusterView(c);
     }
+    const all = await this.client.list('ManagementCluster');
     const harvesters = all.filter((c) => c.metadata.labels?.[RancherLabels.provider] === HarvesterProvider || c.status?.provider === HarvesterProvider);
     if (harvesters.length === 1) return harvesterClusterView(harvesters[0]!);
     if (harvesters.length === 0) {
@@ -46,28 +47,22 @@ export class RancherManager implements RancherManagerPort {
   }
 
   async downstreamClusters(): Promise<DownstreamClusterView[]> {
-    const [clusters, machines, hms] = await Promise.all([
-      this.client.synced('ProvisioningCluster'),
-      this.client.synced('Machine'),
-      this.client.synced('HarvesterMachine'),
-    ]);
-    const byKey = new Map<string, HarvesterMachineObject>(hms.list().map((h) => [`${h.metadata.namespace}/${h.metadata.name}`, h]));
+    const [clusters, machines, hms] = await Promise.all([this.client.list('ProvisioningCluster'), this.client.list('Machine'), this.client.list('HarvesterMachine')]);
+    const byKey = new Map<string, HarvesterMachineObject>(hms.map((h) => [`${h.metadata.namespace}/${h.metadata.name}`, h]));
     return clusters
-      .list()
       .filter(isHarvesterDownstream)
-      .map((p) => downstreamClusterView(p, machines.list().filter((m) => m.metadata.namespace === p.metadata.namespace), byKey))
+      .map((p) => downstreamClusterView(p, machines.filter((m) => m.metadata.namespace === p.metadata.namespace), byKey))
       .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
   }
 
   async snapshotState(namespace: string, name: string): Promise<SnapshotStateView> {
-    const [clusters, cps, snaps] = await Promise.all([
-      this.client.synced('ProvisioningCluster'),
-      this.client.synced('RkeControlPlane'),
-      this.client.synced('EtcdSnapshot'),
+    const [p, cp, snaps] = await Promise.all([
+      this.client.get('ProvisioningCluster', namespace, name),
+      this.client.get('RkeControlPlane', namespace, name),
+      this.client.list('EtcdSnapshot', { namespace }),
     ]);
-    const p = clusters.get(namespace, name);
     if (!p) throw new FatalError(`downstream cluster ${namespace}/${name} is gone from Rancher Manager at ${this.url}`, 'It was deleted meanwhile: check Rancher, then `fallow resume`');
-    return snapshotStateView(p, cps.get(namespace, name), snapshotsOf(name, snaps.list().filter((s) => s.metadata.namespace === namespace)));
+    return snapshotStateView(p, cp, snapshotsOf(name, snaps));
   }
 
   async requestSnapshot(namespace: string, name: string, generation: number): Promise<void> {

@@ -110,6 +110,7 @@ export function snapshotStateView(p: ProvisioningClusterObject | undefined, cp: 
   return {
     requestedGeneration: p?.spec?.rkeConfig?.etcdSnapshotCreate?.generation ?? 0,
     finishedGeneration: cp?.status?.etcdSnapshotCreate?.generation ?? 0,
+    processingGeneration: cp?.spec?.etcdSnapshotCreate?.generation ?? 0,
     ...(phase ? { phase } : {}),
     snapshots: snapshots.map(snapshotView).sort((a, b) => a.name.localeCompare(b.name)),
   };

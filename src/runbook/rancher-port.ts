@@ -54,6 +54,9 @@ export interface SnapshotStateView {
   requestedGeneration: number;
   /** Last generation the control plane finished (status.etcdSnapshotCreate.generation). */
   finishedGeneration: number;
+  /** Generation the control plane is working on (its spec.etcdSnapshotCreate.generation): the
+   *  phase below is about this one. */
+  processingGeneration: number;
   phase?: 'Started' | 'RestartCluster' | 'Finished' | 'Failed';
   snapshots: EtcdSnapshotView[];
 }

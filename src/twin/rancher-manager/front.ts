@@ -104,6 +104,7 @@ export class RancherFront {
       { hostname: up.hostname, port: up.port, method: req.method, path: path.slice(LocalClusterPath.length) || '/', headers, ca: this.o.upstream.caPem },
       (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        res.flushHeaders(); // a watch with nothing to say yet must still get its headers
         upRes.pipe(res);
       },
     );

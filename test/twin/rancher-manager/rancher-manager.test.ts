@@ -91,7 +91,7 @@ describe('twin Rancher Manager', () => {
     bed = await rancherBed({ snapshotSeconds: [20, 20] });
     rm = await open(bed);
     const before = await rm.snapshotState('fleet-default', 'rke2-prod');
-    expect(before).toMatchObject({ requestedGeneration: 0, finishedGeneration: 0, snapshots: [] });
+    expect(before).toMatchObject({ requestedGeneration: 0, finishedGeneration: 0, processingGeneration: 0, snapshots: [] });
     await rm.requestSnapshot('fleet-default', 'rke2-prod', 1);
     const after = await until('finished', async () => {
       const s = await rm!.snapshotState('fleet-default', 'rke2-prod');
