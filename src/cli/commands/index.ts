@@ -12,10 +12,11 @@ import { restartCommand } from './restart.js';
 import { shutdownCommand } from './shutdown.js';
 import { resumeCommand } from './resume.js';
 import { statusCommand } from './status.js';
+import { twinCommand } from './twin.js';
 
 export interface CommandModule {
   name: string;
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commands: CommandModule[] = [rehearseCommand, planCommand, shutdownCommand, restartCommand, statusCommand, resumeCommand, guardCommand, explainCommand, rbacCommand, completionCommand];
+export const commands: CommandModule[] = [rehearseCommand, planCommand, shutdownCommand, restartCommand, statusCommand, resumeCommand, guardCommand, explainCommand, rbacCommand, twinCommand, completionCommand];
