@@ -2,6 +2,8 @@
 // writes the process's peak resident set size and its own wall time, one JSON line, to
 // the file named by FALLOW_BENCH_PROBE. Plain JavaScript so it loads before any loader.
 import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 
 const file = process.env.FALLOW_BENCH_PROBE;
 const t0 = performance.timeOrigin;
