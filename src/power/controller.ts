@@ -121,7 +121,7 @@ export class PowerController {
       ready = undefined; // API down (the last control-plane node is going): port alone decides
     }
     const spec = this.inventory.node(node);
-    const addr = spec.ssh?.address;
+    const addr = spec.ssh?.address ?? spec.address;
     const port = spec.ssh?.port ?? 22;
     const open = addr ? await tcpPortOpen(addr, port, this.opts.probeTimeoutMs ?? 2000) : undefined;
     const readyText = ready === undefined ? 'Kubernetes API unreachable' : ready ? 'Ready' : 'NotReady';

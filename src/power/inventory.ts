@@ -106,6 +106,8 @@ export interface NodePowerSpec {
   bmc?: BmcTarget;
   /** No BMC: power-on (and, without SSH, shutdown) is done by hand. */
   manual: boolean;
+  /** The node's InternalIP (filled by `withAddresses`): where its SSH port is probed. */
+  address?: string;
   location?: string;
 }
 
@@ -142,8 +144,10 @@ export class PowerInventory {
   withAddresses(addressOf: (node: string) => string | undefined): PowerInventory {
     const next = new Map<string, NodePowerSpec>();
     for (const [name, spec] of this.specs) {
-      const address = spec.ssh?.address ?? addressOf(name);
-      next.set(name, spec.ssh && address ? { ...spec, ssh: { ...spec.ssh, address } } : spec);
+      const internal = addressOf(name);
+      const address = spec.ssh?.address ?? internal;
+      const filled: NodePowerSpec = internal ? { ...spec, address: internal } : { ...spec };
+      next.set(name, spec.ssh && address ? { ...filled, ssh: { ...spec.ssh, address } } : filled);
     }
     return new PowerInventory(this.file, next);
   }

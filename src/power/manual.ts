@@ -73,7 +73,8 @@ export class ManualDriver implements PowerDriver {
   describeNode(node: string): string {
     const spec = this.inventory.has(node) ? this.inventory.node(node) : undefined;
     const parts = [`node ${node}`];
-    if (spec?.ssh?.address) parts.push(`IP ${spec.ssh.address}`);
+    const ip = spec?.ssh?.address ?? spec?.address;
+    if (ip) parts.push(`IP ${ip}`);
     if (spec?.bmc) parts.push(`BMC ${spec.bmc.address}`);
     if (spec?.location) parts.push(`location: ${spec.location}`);
     return parts.join(', ');

@@ -58,6 +58,13 @@ nodes:
     );
     expect(inv.ssh('a').address).toBe('10.0.0.1');
     expect(inv.ssh('b').address).toBe('10.9.9.9');
+    expect(inv.node('b').address).toBe('10.0.0.2'); // the InternalIP itself, for probing
+  });
+
+  it('keeps the InternalIP of a node without SSH, so its port 22 can still be probed', () => {
+    const inv = parseInventory(`${head}nodes:\n  w: {bmc: {driver: ipmi, address: h, username: u, passwordEnv: P}}\n`, '/x.yaml');
+    expect(inv.withAddresses(() => '10.0.0.7').node('w')).toMatchObject({ address: '10.0.0.7', manual: false });
+    expect(inv.node('w').address).toBeUndefined(); // withAddresses returns a new inventory
   });
 
   it('names the missing node and how to add it', () => {
