@@ -274,10 +274,11 @@ export class Informer<T extends KObject = KObject> {
         transient: true,
       });
     }
-    const obj = ev.object as T;
-    const rv = obj.metadata?.resourceVersion;
+    const rv = (ev.object as T).metadata?.resourceVersion;
     if (rv) this.rv = rv;
     if (ev.type === 'BOOKMARK') return;
+    // Same shape as listed objects, whatever the server puts on watch events.
+    const obj = { ...(ev.object as T), apiVersion: this.info.apiVersion, kind: this.info.kind };
     const k = objectKey(obj);
     if (ev.type === 'DELETED') {
       this.cache.delete(k);
