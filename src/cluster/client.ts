@@ -13,7 +13,7 @@ import type { RbacRule } from '../engine/types.js';
 import type { ClusterPort, ListOpts } from '../runbook/ports.js';
 import { type AccessCheck, accessReview } from './access.js';
 import { isConflict, isNotFound } from './errors.js';
-import { endpointStatus, type EtcdMember, moveLeader } from './etcd.js';
+import { endpointStatus, etcdctl, type EtcdMember, moveLeader } from './etcd.js';
 import { execInPod, type ExecResult } from './exec.js';
 import { Informer, type InformerOptions } from './informer.js';
 import { kindInfo, type KindShapes, resourcePath } from './kinds.js';
@@ -193,13 +193,20 @@ export class Cluster implements ClusterPort {
     return execInPod(this.transport, namespace, pod, container, command);
   }
 
+  /** `etcdctl <args>` with RKE2's client certs in kube-system/etcd-<node>; stdout, or a TransientError. */
+  etcdctl(node: string, args: string[]): Promise<string> {
+    return etcdctl(this.podExec, node, args);
+  }
+
   etcdMembers(viaNode: string): Promise<EtcdMember[]> {
-    return endpointStatus((ns, pod, c, cmd) => this.exec(ns, pod, c, cmd), viaNode);
+    return endpointStatus(this.podExec, viaNode);
   }
 
   etcdMoveLeader(leaderNode: string, toMemberIdHex: string): Promise<void> {
-    return moveLeader((ns, pod, c, cmd) => this.exec(ns, pod, c, cmd), leaderNode, toMemberIdHex);
+    return moveLeader(this.podExec, leaderNode, toMemberIdHex);
   }
+
+  private readonly podExec = (ns: string, pod: string, container: string, cmd: string[]) => this.exec(ns, pod, container, cmd);
 
   /** GETs a path of the same server into a file (0600), written whole or not at all. */
   async download(path: string, toFile: string, opts: { signal?: AbortSignal } = {}): Promise<{ bytes: number }> {
@@ -238,9 +245,14 @@ export class Cluster implements ClusterPort {
   }
 
   /** True when the API answers /version right now. */
+  /**
+   * The API serves data right now. /readyz, not /version: an apiserver whose etcd has lost
+   * quorum still answers /version from memory, but not readiness (nor any read).
+   */
   async reachable(): Promise<boolean> {
     try {
-      await this.transport.request<unknown>({ method: 'GET', path: '/version', timeoutMs: 5_000 });
+      const res = await this.transport.stream({ method: 'GET', path: '/readyz', timeoutMs: 5_000 });
+      res.resume(); // "ok": the 2xx status is the answer
       return true;
     } catch {
       return false;

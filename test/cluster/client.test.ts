@@ -97,6 +97,11 @@ describe('Cluster against the twin API server', () => {
     expect(execs.every((r) => r.path.startsWith('/api/v1/namespaces/kube-system/pods/etcd-') && r.status === 101)).toBe(true);
   });
 
+  it('etcdctl failures carry etcd\'s own message', async () => {
+    const { cluster } = await bed.connect();
+    await expect(cluster.etcdctl('harv1', ['defrag'])).rejects.toThrow('etcdctl defrag in kube-system/etcd-harv1 failed: Error: unknown command "defrag"');
+  });
+
   it('exec into a missing pod fails with a mapped error', async () => {
     const { cluster } = await bed.connect();
     await expect(cluster.exec('kube-system', 'etcd-nowhere', 'etcd', ['true'])).rejects.toBeInstanceOf(FatalError);
