@@ -10,7 +10,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/peers/**', 'test/fidelity/**'] },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/peers/**', 'test/fidelity/**', 'test/slow/**'] },
+      },
+      {
+        // Whole-cycle storms of real CLI processes (kill -9 and resume): minutes, not seconds.
+        extends: true,
+        test: { name: 'slow', include: ['test/slow/**/*.test.ts'], testTimeout: 900_000, poolOptions: { forks: { singleFork: true } } },
       },
       {
         extends: true,
