@@ -28,6 +28,26 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** Cuts `text` to fewer than `columns` visible characters ("…" at the cut), keeping colour codes whole. */
+export function fitWidth(text: string, columns: number | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  const parts = text.split(/(\u001b\[[0-9;]*m)/);
+  const isCode = (p: string) => p.startsWith('\u001b[');
+  const width = parts.reduce((n, p) => n + (isCode(p) ? 0 : [...p].length), 0);
+  if (!columns || columns < 2 || width < columns) return text;
+  let budget = columns - 2; // room for the text before "…"
+  let out = '';
+  for (const p of parts) {
+    if (isCode(p)) out += p;
+    else {
+      const chars = [...p].slice(0, budget);
+      out += chars.join('');
+      budget -= chars.length;
+    }
+  }
+  return `${out}…${text.includes('\u001b[') ? '\u001b[0m' : ''}`;
+}
+
 export class ProgressPrinter {
   private phases = new Map<string, string>(); // step id → phase
   private titles = new Map<string, string>();
@@ -61,8 +81,11 @@ export class ProgressPrinter {
       return;
     }
     if (line.live) {
-      this.live = line.text;
-      this.out.write(`\r\u001b[2K${line.text}`);
+      // A redrawn line must fit on one row: "\r" + erase-line reach only the row the
+      // cursor is on, so the rows of a wrapped line would stay on the screen.
+      const text = fitWidth(line.text, (this.out as { columns?: number }).columns);
+      this.live = text;
+      this.out.write(`\r\u001b[2K${text}`);
     } else {
       this.out.write(`${this.live ? '\r\u001b[2K' : ''}${line.text}\n`);
       this.live = '';
@@ -93,7 +116,7 @@ export class ProgressPrinter {
         const phase = this.phases.get(e.step) ?? '';
         const head = phase !== this.lastPhase ? `${c.bold(phase)}\n` : '';
         this.lastPhase = phase;
-        return { text: `${head}  ${c.dim(`[${e.index}/${e.total}]`)} ${e.title}${e.resumed ? c.dim(' (resumed)') : ''}` };
+        return { text: `${head}  ${c.dim(`[${e.index + 1}/${e.total}]`)} ${e.title}${e.resumed ? c.dim(' (resumed)') : ''}` };
       }
       case 'step-skip':
         return { text: `  ${c.dim('–')} ${e.title}: ${c.dim(`skipped, ${e.reason}`)}` };
