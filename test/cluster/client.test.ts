@@ -207,6 +207,22 @@ describe('errors a user sees', () => {
     }
   });
 
+  it('a server slower than --request-timeout is unreachable, named, and recorded as a timeout', async () => {
+    const bed = await startBed();
+    try {
+      const { cluster } = await bed.connect();
+      bed.api.faults.latencyMs = 2_000;
+      const slow = await connect({ kubeconfig: bed.kubeconfig, env: {}, requestTimeoutMs: 200, recorder: bed.recorder }).catch((e: unknown) => e);
+      expect(slow).toBeInstanceOf(UnreachableError);
+      expect((slow as Error).message).toBe(`cannot reach the Kubernetes API at ${bed.api.url}: no answer within the request timeout (get /version)`);
+      expect(bed.recorder.records.at(-1)).toMatchObject({ path: '/version', status: 0, error: 'REQUEST_TIMEOUT' });
+      bed.api.faults.latencyMs = 0;
+      expect(await cluster.reachable()).toBe(true);
+    } finally {
+      await bed.close();
+    }
+  });
+
   it('an unknown token is a credentials error', async () => {
     const bed = await startBed();
     try {
