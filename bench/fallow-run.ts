@@ -16,6 +16,7 @@ import { realize, type Windows } from './realized.js';
 import { TwinTruth } from './truth.js';
 import { VirtualClock } from './virtual-clock.js';
 import { useVirtualBucket } from './virtual-bucket.js';
+import { coalesceWakes } from './coalesce.js';
 
 export interface TimedRequest {
   t: number;
@@ -53,6 +54,7 @@ export async function runFallowCycle(input: CycleInput): Promise<CycleResult> {
   clock.start();
   const bed = await startBed({ ...(input.scenario ? { scenario: input.scenario } : { scenarioPath: input.scenarioPath ?? 'default' }), clock } as Parameters<typeof startBed>[0]);
   useVirtualBucket(bed.conn.cluster, clock);
+  coalesceWakes(bed.conn.cluster, clock);
   const truth = new TwinTruth(bed.twin);
   const scenario = bed.twin.scenario;
   const vmNodes = scenario.nodes.filter((n) => n.role !== 'witness').length;
