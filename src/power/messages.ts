@@ -95,6 +95,15 @@ export const PowerMessages = {
         `nodes.${node}.ssh.shutdownCommand`,
     );
   },
+  sshExecRefused(node: string, command: string, reason: string): FallowError {
+    return new FatalError(`node ${node} would not run "${command}" over SSH: ${reason}`, 'Check that the inventory\'s SSH user may run commands (no forced command, a shell)');
+  },
+  sshCommandTimedOut(node: string, command: string, timeoutMs: number): FallowError {
+    return new UnreachableError(
+      `"${command}" on node ${node} gave no answer within ${Math.round(timeoutMs / 1000)} s`,
+      'Check that the node is responsive (its console), then run again',
+    );
+  },
   sshCannotPower(node: string, action: string): FallowError {
     return new UsageError(
       `SSH cannot ${action} node ${node}: an OS can only shut itself down`,

@@ -73,6 +73,28 @@ export class SshDriver implements PowerDriver {
     }
   }
 
+  /**
+   * Runs commands one after another over one login (host key checked, never recorded), for
+   * read-only checks: each answer is its stdout, stderr and exit code (null: killed by a
+   * signal). A command that does not finish within `timeoutMs` ends all of them with an
+   * error naming it. The commands are the caller's; nothing here escapes them.
+   */
+  async runCommands(node: string, commands: string[], opts: { timeoutMs?: number } = {}): Promise<CommandResult[]> {
+    const t = this.inventory.ssh(node);
+    const client = await this.connect(node, t, false);
+    try {
+      const out: CommandResult[] = [];
+      for (const command of commands) out.push(await execOne(client, node, command, opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 60_000));
+      return out;
+    } finally {
+      client.end();
+    }
+  }
+
+  async runCommand(node: string, command: string, opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
+    return (await this.runCommands(node, [command], opts))[0]!;
+  }
+
   private async connect(node: string, t: Target, acceptNew: boolean): Promise<SshClient> {
     const privateKey = await readPrivateKey(node, t.keyFile);
     const known = await readKnownHosts(t.knownHostsFile);
@@ -135,6 +157,35 @@ export class SshDriver implements PowerDriver {
     }
     return PowerMessages.sshUnreachable(node, t.address, t.port, err.code ?? err.message);
   }
+}
+
+export interface CommandResult {
+  command: string;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+}
+
+function execOne(client: SshClient, node: string, command: string, timeoutMs: number): Promise<CommandResult> {
+  return new Promise<CommandResult>((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    let code: number | null = null;
+    const timer = setTimeout(() => reject(PowerMessages.sshCommandTimedOut(node, command, timeoutMs)), timeoutMs);
+    client.exec(command, (err, stream) => {
+      if (err) {
+        clearTimeout(timer);
+        return reject(PowerMessages.sshExecRefused(node, command, err.message));
+      }
+      stream.on('data', (d: Buffer) => (stdout += d.toString()));
+      stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      stream.on('exit', (c: number | null) => (code = c));
+      stream.on('close', () => {
+        clearTimeout(timer);
+        resolve({ command, stdout, stderr, exitCode: code });
+      });
+    });
+  });
 }
 
 async function readPrivateKey(node: string, keyFile: string): Promise<Buffer> {

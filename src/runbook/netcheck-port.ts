@@ -17,8 +17,9 @@ export interface NetExpectations {
   ntpMaxOffsetMs: number;
   /** Proxy URLs that must answer (any HTTP status counts: it is reachability). */
   proxies: string[];
-  /** Registry endpoints (https://host[:port]) that must answer. */
-  registries: string[];
+  /** Registry endpoints (https://host[:port]) that must answer, through the recorded proxy
+   *  when containerd would use one for them. */
+  registries: { url: string; proxy?: string }[];
   /** Interfaces that must exist and not be down (cluster-network bridges, bonds, uplinks). */
   interfaces: string[];
 }

@@ -20,7 +20,7 @@ import { followPower, type Follower, type NodeService } from './follow-power.js'
 import { startIpmiSim, type IpmiSimPeer } from './ipmi-sim.js';
 import { freeTcpPort, freeUdpPort, nodeLoopbackAddress } from './loopback.js';
 import { TwinRedfishServer } from './redfish-server.js';
-import { TwinSshServer } from './ssh-server.js';
+import { TwinSshServer, type SshCommandHandler } from './ssh-server.js';
 import { prepareSshd, type SshdPeer } from './sshd.js';
 const { utils } = ssh2;
 
@@ -42,6 +42,8 @@ export interface PowerFrontsOptions {
   /** Login user; default "rancher" in-process, and the current user for sshd (it checks). */
   user?: string;
   bmcUsername?: string;
+  /** In-process SSH only: answers commands besides shutdown (e.g. the network checks). */
+  sshCommands?: SshCommandHandler;
 }
 
 export interface FrontNodeInfo {
@@ -125,7 +127,7 @@ export async function startPowerFronts(power: TwinNodePower, nodes: FrontNode[],
       } else {
         const hostKey = utils.generateKeyPairSync('ed25519');
         hostPublic = hostKey.public;
-        service = new TwinSshServer({ node: n.name, address, port: sshPort, hostKey: hostKey.private, authorizedKey: userKey.public, user, power });
+        service = new TwinSshServer({ node: n.name, address, port: sshPort, hostKey: hostKey.private, authorizedKey: userKey.public, user, power, ...(opts.sshCommands ? { commands: opts.sshCommands } : {}) });
       }
       const [keyType, keyB64] = hostPublic.trim().split(/\s+/);
       knownHosts.push(`${knownHostName(address, sshPort)} ${keyType} ${keyB64}`);

@@ -1,6 +1,7 @@
 // An in-process SSH daemon for one twin node (ssh2 Server), so `rehearse` needs no sshd:
 // the node's host key, one authorized user key, and an exec of a shutdown command
 // (`shutdown`, `poweroff`, `halt`, with or without `sudo -i`) powers the twin node off.
+// Other commands go to an optional handler (the network checks' model of the node).
 // It listens only while the node is on, like the real sshd it stands for.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
@@ -20,7 +21,18 @@ export interface TwinSshServerOptions {
   authorizedKey: string;
   user: string;
   power: TwinNodePower;
+  /** Answers other commands (the network checks); undefined from it: not modelled (exit 127). */
+  commands?: SshCommandHandler;
 }
+
+export interface SshCommandAnswer {
+  stdout?: string;
+  stderr?: string;
+  exitCode: number;
+}
+
+/** Hook for commands besides shutdown, answered from the twin's model of the node. */
+export type SshCommandHandler = (node: string, command: string) => Promise<SshCommandAnswer | undefined> | SshCommandAnswer | undefined;
 
 const SHUTDOWN = /^(sudo( -i)? )?(\/s?bin\/|\/usr\/s?bin\/)?(shutdown|poweroff|halt)\b/;
 
@@ -92,11 +104,22 @@ export class TwinSshServer {
             this.opts.power.requestShutdown(this.opts.node);
             ch.write(`Shutdown scheduled for ${new Date().toUTCString()}, use 'shutdown -c' to cancel.\n`);
             ch.exit(0);
-          } else {
-            ch.stderr.write(`twin ${this.opts.node}: only shutdown is modelled, not "${info.command}"\n`);
-            ch.exit(127);
+            ch.end();
+            return;
           }
-          ch.end();
+          void Promise.resolve(this.opts.commands?.(this.opts.node, info.command))
+            .catch((e: Error): SshCommandAnswer => ({ stderr: `twin ${this.opts.node}: ${e.message}\n`, exitCode: 1 }))
+            .then((a: SshCommandAnswer | undefined) => {
+              if (a) {
+                if (a.stdout) ch.write(a.stdout);
+                if (a.stderr) ch.stderr.write(a.stderr);
+                ch.exit(a.exitCode);
+              } else {
+                ch.stderr.write(`twin ${this.opts.node}: only shutdown is modelled, not "${info.command}"\n`);
+                ch.exit(127);
+              }
+              ch.end();
+            });
         });
       });
     });

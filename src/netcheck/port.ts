@@ -1,0 +1,41 @@
+// The runbook's NetCheckPort over SSH: the power inventory says how to log in to each node
+// (user, key, known_hosts — the same entries the SSH power driver uses), the SSH driver
+// runs the commands, checks.ts judges the answers. Nodes without SSH in the inventory
+// cannot be checked; the runbook decides what that means.
+import type { NetCheckPort, NetCheckResult, NetExpectations, NodeNetBaseline } from '../runbook/netcheck-port.js';
+import type { NodeTarget } from '../runbook/ports.js';
+import type { PowerInventory } from '../power/inventory.js';
+import { SshDriver } from '../power/ssh.js';
+import { readBaseline, runNetChecks, type CommandRunner } from './checks.js';
+
+export class SshNetCheck implements NetCheckPort {
+  private readonly ssh: SshDriver;
+
+  constructor(
+    private readonly inventory: PowerInventory,
+    opts: { connectTimeoutMs?: number; commandTimeoutMs?: number } = {},
+  ) {
+    this.ssh = new SshDriver(inventory, { connectTimeoutMs: opts.connectTimeoutMs ?? 20_000, commandTimeoutMs: opts.commandTimeoutMs ?? 30_000 });
+  }
+
+  canCheck(node: string): boolean {
+    try {
+      this.inventory.ssh(node);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  check(node: NodeTarget, expect: NetExpectations): Promise<NetCheckResult[]> {
+    return runNetChecks(this.runner(node.name), expect);
+  }
+
+  baseline(node: NodeTarget): Promise<NodeNetBaseline> {
+    return readBaseline(this.runner(node.name));
+  }
+
+  private runner(node: string): CommandRunner {
+    return { run: (commands) => this.ssh.runCommands(node, commands) };
+  }
+}
