@@ -28,13 +28,19 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+// eslint-disable-next-line no-control-regex
+const colourCode = /(\u001b\[[0-9;]*m)/;
+
+/** Characters a terminal shows (colour codes take no room). */
+export function visibleLength(text: string): number {
+  return text.split(colourCode).reduce((n, p) => n + (p.startsWith('\u001b[') ? 0 : [...p].length), 0);
+}
+
 /** Cuts `text` to fewer than `columns` visible characters ("…" at the cut), keeping colour codes whole. */
 export function fitWidth(text: string, columns: number | undefined): string {
-  // eslint-disable-next-line no-control-regex
-  const parts = text.split(/(\u001b\[[0-9;]*m)/);
+  if (!columns || columns < 2 || visibleLength(text) < columns) return text;
+  const parts = text.split(colourCode);
   const isCode = (p: string) => p.startsWith('\u001b[');
-  const width = parts.reduce((n, p) => n + (isCode(p) ? 0 : [...p].length), 0);
-  if (!columns || columns < 2 || width < columns) return text;
   let budget = columns - 2; // room for the text before "…"
   let out = '';
   for (const p of parts) {
@@ -69,8 +75,9 @@ export class ProgressPrinter {
       this.out.write(JSON.stringify(e) + '\n');
       return;
     }
-    const line = this.describe(e);
-    if (line === undefined) return;
+    const described = this.describe(e);
+    if (described === undefined) return;
+    const line = { ...described, text: described.tail ? `${described.text} ${described.tail}` : described.text };
     if (this.mode === 'plain' && (e.type === 'wait-progress' || e.type === 'progress')) {
       const last = this.lastWait.get(e.step);
       if (last && last.detail === e.detail && e.t - last.t < PLAIN_REPEAT_MS) return;
@@ -83,7 +90,11 @@ export class ProgressPrinter {
     if (line.live) {
       // A redrawn line must fit on one row: "\r" + erase-line reach only the row the
       // cursor is on, so the rows of a wrapped line would stay on the screen.
-      const text = fitWidth(line.text, (this.out as { columns?: number }).columns);
+      // The timing tail (elapsed, deadline) stays whole; the detail before it gives way.
+      const columns = (this.out as { columns?: number }).columns;
+      const tail = described.tail ? ` ${described.tail}` : '';
+      const room = columns === undefined ? undefined : columns - visibleLength(tail);
+      const text = room !== undefined && room < 20 ? fitWidth(line.text, columns) : `${fitWidth(described.text, room)}${tail}`;
       this.live = text;
       this.out.write(`\r\u001b[2K${text}`);
     } else {
@@ -98,7 +109,8 @@ export class ProgressPrinter {
     this.live = '';
   }
 
-  private describe(e: EngineEvent): { text: string; live?: boolean } | undefined {
+  /** `tail`: printed after the text, kept whole when a live line is cut to the terminal. */
+  private describe(e: EngineEvent): { text: string; live?: boolean; tail?: string } | undefined {
     const { c } = this;
     const title = (id: string) => this.titles.get(id) ?? id;
     switch (e.type) {
@@ -127,7 +139,7 @@ export class ProgressPrinter {
       case 'progress':
         return { text: `    ${e.detail}`, live: this.mode === 'tty' };
       case 'wait-progress':
-        return { text: `    ${e.detail} ${c.dim(`(${formatDuration(e.elapsedMs)}, deadline in ${formatDuration(e.remainingMs)})`)}`, live: this.mode === 'tty' };
+        return { text: `    ${e.detail}`, tail: c.dim(`(${formatDuration(e.elapsedMs)}, deadline in ${formatDuration(e.remainingMs)})`), live: this.mode === 'tty' };
       case 'retry':
         return { text: `    ${c.yellow('retry')} in ${formatDuration(e.delayMs)}: ${e.error}` };
       case 'warning':
