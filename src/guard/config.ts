@@ -1,7 +1,8 @@
 // The guard's configuration file: a versioned YAML document (kind GuardConfig) saying which
 // UPS to watch, as which NUT user (the password only by reference: passwordFile or
-// passwordEnv), how often to poll, the policy thresholds and the budget limits, all in
-// seconds for humans. Validation errors name the file and the field.
+// passwordEnv), how often to poll, the policy thresholds, the budget limits and how `guard
+// run` reaches the cluster (power inventory, backups, bundles), all in seconds for humans.
+// Validation errors name the file and the field.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -51,6 +52,22 @@ const schema = z
       .prefault({})
       .refine((b) => b.maxVmStopParallelism >= b.vmStopParallelism, { path: ['maxVmStopParallelism'], message: 'must be ≥ vmStopParallelism' })
       .refine((b) => b.minGuestGraceSeconds <= b.guestGraceSeconds, { path: ['minGuestGraceSeconds'], message: 'must be ≤ guestGraceSeconds' }),
+    /** How `guard run` shuts the cluster down and restarts it (the kubeconfig and state dir come from the environment). */
+    cluster: z
+      .strictObject({
+        /** Power inventory (docs/power-inventory.md); without it every node is switched by hand. */
+        power: z.string().min(1).optional(),
+        /** VMs to back up before they stop (the optional step the planner may drop). */
+        backupVms: z.array(z.string().min(1)).default([]),
+        /** Seed 3.2's force-delete of rancher pods stuck Terminating: nobody is there to do it by hand. */
+        forceDeleteStuckPods: z.boolean().default(true),
+        /** No support bundles at all (the planner may also drop the first one when short of time). */
+        skipBundles: z.boolean().default(false),
+        /** VMs booting at once at restart; 0 = sized to the cluster. */
+        waveSize: z.number().int().min(0).default(0),
+        acceptNewHostKeys: z.boolean().default(false),
+      })
+      .prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.user === undefined && (c.passwordFile !== undefined || c.passwordEnv !== undefined)) {
@@ -70,6 +87,17 @@ export interface GuardConfig {
   pollIntervalMs: number;
   timeoutMs: number;
   policy: PolicyConfig;
+  cluster: GuardClusterConfig;
+}
+
+export interface GuardClusterConfig {
+  /** Absolute path of the power inventory, when given. */
+  power?: string;
+  backupVms: string[];
+  forceDeleteStuckPods: boolean;
+  skipBundles: boolean;
+  waveSize: number;
+  acceptNewHostKeys: boolean;
 }
 
 /** Parses a GuardConfig document; `file` names it in errors and anchors a relative passwordFile. */
@@ -98,8 +126,11 @@ export function parseGuardConfig(text: string, file: string): GuardConfig {
   } catch (err) {
     throw new UsageError(`Guard config ${file}: ups: ${(err as Error).message}`, 'Write it as <ups>@<host>[:<port>]');
   }
+  const anchored = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
+  const { power, ...clusterRest } = c.cluster;
   const cfg: GuardConfig = {
     target,
+    cluster: { ...clusterRest, ...(power !== undefined ? { power: anchored(power) } : {}) },
     pollIntervalMs: s(c.pollIntervalSeconds),
     timeoutMs: s(c.timeoutSeconds),
     policy: {
@@ -125,7 +156,7 @@ export function parseGuardConfig(text: string, file: string): GuardConfig {
   if (c.policy.maxOnBatterySeconds !== undefined) cfg.policy.maxOnBatteryMs = s(c.policy.maxOnBatterySeconds);
   if (c.user !== undefined) {
     cfg.credentials = { username: c.user };
-    if (c.passwordFile !== undefined) cfg.credentials.passwordFile = isAbsolute(c.passwordFile) ? c.passwordFile : resolve(dirname(file), c.passwordFile);
+    if (c.passwordFile !== undefined) cfg.credentials.passwordFile = anchored(c.passwordFile);
     if (c.passwordEnv !== undefined) cfg.credentials.passwordEnv = c.passwordEnv;
   }
   return cfg;

@@ -28,6 +28,14 @@ export type GuardEvent =
   | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'alarm'; message: string }
   | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'wait'; code: string; reason: string }
   | { type: 'guard.action'; at: number; action: 'shutdown' | 'restart'; outcome: 'started' | 'finished' | 'failed' | 'skipped'; detail: string }
+  /** The fallow run an action started (its journal is the run's own); links the outage to it. */
+  | { type: 'guard.run'; at: number; action: 'shutdown' | 'restart'; runId: string; runDir: string; resumed: boolean; partial: boolean }
+  /** The running shutdown stopped between two steps because power came back. */
+  | { type: 'guard.stopped'; at: number; runId: string; afterStep: string | null }
+  /** What a node without a BMC needs from a person (switch it on or off), as the power layer said it. */
+  | { type: 'guard.operator'; at: number; message: string }
+  /** The cluster inventory the estimate uses was read (or could not be). */
+  | { type: 'guard.inventory'; at: number; source: 'cluster' | 'journal'; vms: number; nodes: number; fullPlanMs: number; learnedRuns: number }
   | { type: 'guard.stop'; at: number; phase: GuardPhase };
 
 export type PlanRecord = {
