@@ -1,14 +1,15 @@
-// Least privilege, proven: a whole shutdown + restart on the twin's RBAC mode as a user
-// holding exactly the roles `fallow rbac` prints (ClusterRole + namespaced Roles), with
-// not one 403; then, one rule taken away at a time, the run stops at a 403 whose message
-// names the verb and the resource. The removal table is a representative subset (one rule
-// per stage of the procedure, cluster-wide and namespaced), not all ~27 rules: each case
-// is a twin and a run of its own.
+// Least privilege, proven on the twin's RBAC mode: as a user holding exactly the roles
+// `fallow rbac` prints (ClusterRole + namespaced Roles), `fallow plan` finds every
+// permission and a whole shutdown + restart runs without one 403; then, one rule taken
+// away at a time, the run stops at a 403 whose message names the verb and the resource.
+// The removal table is a representative subset (one rule per stage of the procedure,
+// cluster-wide and namespaced), not all ~26 rules: each case is a twin and a run of its own.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rbacManifests } from '../../src/cli/commands/rbac.js';
+import { ExitCode } from '../../src/common/errors.js';
 import { clusterIdentity } from '../../src/cluster/discovery.js';
 import { connect, type Connection } from '../../src/cluster/connect.js';
 import type { RunResult } from '../../src/engine/options.js';
@@ -19,6 +20,7 @@ import { replay } from '../../src/journal/replay.js';
 import { defaultRunOptions, restartRunbook, shutdownRunbook, type RunbookEnv } from '../../src/runbook/index.js';
 import type { TwinPolicyRule } from '../../src/twin/apiserver/types.js';
 import { startTwin, type Twin } from '../../src/twin/runtime.js';
+import { runMain } from '../cli/run-main.js';
 import { TwinPowerPort } from '../helpers/twin-power-port.js';
 
 interface PolicyRule {
@@ -38,6 +40,7 @@ function twinRules(): TwinPolicyRule[] {
 }
 
 const full = twinRules();
+const kubeconfigOf = (twin: Twin, user: string) => join(twin.kubeconfigPath, '..', `${user}.kubeconfig`);
 const operator = 'fallow-operator';
 
 /**
@@ -61,7 +64,7 @@ class RbacBed {
     admin.cluster.close();
     const conns = new Map<string, Connection>();
     for (const u of users) {
-      const kubeconfig = join(twin.kubeconfigPath, '..', `${u.name}.kubeconfig`);
+      const kubeconfig = kubeconfigOf(twin, u.name);
       await twin.server!.writeKubeconfig(kubeconfig, { user: u.name });
       conns.set(u.name, await connect({ kubeconfig, clock: twin.clock, env: {}, requestTimeoutMs: 10_000 }));
     }
@@ -92,6 +95,15 @@ describe('a full cycle with exactly the rules `fallow rbac` prints', () => {
     bed = await RbacBed.start();
   });
   afterAll(async () => bed?.close());
+
+  it('plans as that user: preflight finds every permission, nothing refused', async () => {
+    const r = await runMain(['plan', '-o', 'json', '--kubeconfig', kubeconfigOf(bed.twin, operator)]);
+    expect(r.stderr).toBe('');
+    const plan = JSON.parse(r.stdout) as { ok: boolean; preflight: { id: string; status: string; detail: string }[] };
+    expect(plan.preflight.find((c) => c.id === 'rbac')).toMatchObject({ status: 'ok' });
+    expect(r.code).toBe(ExitCode.ok);
+    expect(bed.forbidden(operator)).toEqual([]);
+  });
 
   it('shuts down and restarts as a non-admin user, never refused', async () => {
     const down = await bed.run(operator, shutdownRunbook);
