@@ -86,11 +86,14 @@ describe('SIGKILL at every step boundary and inside every act, then resume', () 
   async function storm(first: string[], label: string): Promise<string[]> {
     const done = new Set<string>();
     const kills: string[] = [];
-    let life = await lifeOf(first, env, done);
+    let life: Life = await lifeOf(first, env, done);
     for (let i = 0; life.killedAt && i < 80; i++) {
       kills.push(life.killedAt);
       life = await lifeOf(['resume', '--yes', '--power', fronts.inventoryPath], env, done);
     }
+    // The last kill may land after the run's end was journaled: nothing left to resume then.
+    const mine = listRuns(env.FALLOW_STATE_DIR!, twin.clusterUid).filter((r) => r.runbook === label);
+    if (life.code !== 0 && mine.every((r) => r.state === 'completed')) life = { ...life, code: 0 };
     expect(life.stderr, `${label}: the last resume should finish`).not.toMatch(/internal error/);
     expect(life.code, `${label} ended after kills at ${kills.join(' ')}: ${life.stderr}`).toBe(0);
     return kills;

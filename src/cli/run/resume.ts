@@ -1,10 +1,11 @@
 // The work of `fallow resume` (see commands/resume.ts): pick the run, rebuild its flags
 // and environment, check the cluster's identity when the API answers, and hand the run
 // directory to the engine.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { FatalError, UsageError } from '../../common/errors.js';
 import { clusterIdentity } from '../../cluster/discovery.js';
+import { parentFacts } from '../../engine/facts.js';
 import { runStatus } from '../../engine/status.js';
 import type { Runbook } from '../../engine/types.js';
 import { JOURNAL_FILE } from '../../journal/paths.js';
@@ -63,7 +64,10 @@ export async function resume(ctx: CliContext, c: Command, runId: string | undefi
       ctx.io.stderr.write(`${ctx.name}: the API at ${kubeconfig.server} does not answer (expected while nodes are down): resuming by the journal's identity\n`);
       identity = { uid: status.cluster.uid, server: kubeconfig.server };
     }
-    const recorded = readFact(new Map(Object.entries(status.facts)), Facts.network)?.nodes;
+    // A restart's node addresses were recorded by its shutdown (the API may still be down).
+    const facts = new Map(Object.entries(status.facts));
+    if (status.parentRunId) for (const [k, v] of parentFacts(dirname(summary.runDir), status.parentRunId, status.cluster.uid)) if (!facts.has(k)) facts.set(k, v);
+    const recorded = readFact(facts, Facts.network)?.nodes;
     const addresses = recorded ? new Map(recorded.map((n) => [n.name, n.ip])) : await liveAddresses(cluster);
     await runSession(ctx, g, flags, {
       runbook,
