@@ -15,6 +15,8 @@ export interface LoadFigures {
   watches: number;
   lists: number;
   gets: number;
+  /** Requests that got no answer or a 5xx (the API down or without quorum): mostly informers re-watching. */
+  failed: number;
   perSegment: Partial<Record<SegmentId, number>>;
   /** Most requests started within one modelled second. */
   peakPerSecond: number;
@@ -91,6 +93,7 @@ export function loadFigures(requests: TimedRequest[], events: EngineEvent[], lim
     watches: count((r) => r.verb === 'watch'),
     lists: count((r) => r.verb === 'list'),
     gets: count((r) => r.verb === 'get'),
+    failed: count((r) => r.status === 0 || r.status >= 500),
     perSegment,
     peakPerSecond: peakInWindow(ts, 1000),
     peakPerSecondControlPlane: peakInWindow(cp, 1000),

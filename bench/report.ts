@@ -53,7 +53,7 @@ export function renderReport(r: BenchResults): string {
   out.push(`3. API load (fallow's requests as the API server logged them; client limit ${r.scenarios[0]?.load.limit.qps ?? '?'} QPS, burst ${r.scenarios[0]?.load.limit.burst ?? '?'})`);
   out.push(
     table(
-      ['scenario', 'VMs', 'requests', 'per VM', 'writes', 'per VM', 'lists', 'watches', 'peak/s', 'peak/s CP restart', 'per min booting', 'throttled', 'result'],
+      ['scenario', 'VMs', 'requests', 'per VM', 'writes', 'per VM', 'lists', 'watches', 'failed', 'peak/s', 'peak/s CP restart', 'per min booting', 'throttled', 'result'],
       r.scenarios.map((s) => [
         s.scenario,
         s.vms,
@@ -63,6 +63,7 @@ export function renderReport(r: BenchResults): string {
         s.load.writesPerVm,
         s.load.lists,
         s.load.watches,
+        s.load.failed,
         s.load.peakPerSecond,
         s.load.peakPerSecondControlPlane,
         s.load.perMinuteWhileBooting.toFixed(1),
@@ -71,6 +72,10 @@ export function renderReport(r: BenchResults): string {
       ]),
     ),
   );
+  for (const s of r.scenarios) {
+    const top = Object.entries(s.load.perSegment).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    out.push(`   ${s.scenario} by section: ${top.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
   out.push('');
   out.push('4. Boot storm (VMs booting at once during the restart vs the wave size; VM start time vs its bound)');
   out.push(
