@@ -76,6 +76,8 @@ export class Store {
   private readonly byKind = new Map<string, ResourceType>(); // "apiVersion/kind"
   private readonly objects = new Map<string, Map<string, KObject>>(); // typeKey → key → obj
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** owner uid → "typeKey\u0000key" of the objects that name it in ownerReferences. */
+  private readonly dependents = new Map<string, Set<string>>();
   private history: HistoryEntry[] = [];
   private rv = 1000;
   private readonly historySize: number;
@@ -175,7 +177,7 @@ export class Store {
     meta.generation = 1;
     delete meta.deletionTimestamp;
     meta.resourceVersion = String(++this.rv);
-    bucket.set(key, obj);
+    this.put(t, key, obj, undefined);
     this.emit(t, { type: 'ADDED', object: obj });
     return clone(obj);
   }
@@ -221,12 +223,12 @@ export class Store {
     if (JSON.stringify(next) === JSON.stringify(cur)) return clone(cur); // no-op writes don't bump
     next.metadata.resourceVersion = String(++this.rv);
     if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
-      bucket.delete(key);
+      this.drop(t, key, cur);
       this.emit(t, { type: 'DELETED', object: next });
       this.collectDependents(next);
       return clone(next);
     }
-    bucket.set(key, next);
+    this.put(t, key, next, cur);
     this.emit(t, { type: 'MODIFIED', object: next });
     return clone(next);
   }
@@ -255,7 +257,7 @@ export class Store {
       next.metadata.deletionTimestamp = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
       next.metadata.deletionGracePeriodSeconds = opts.gracePeriodSeconds ?? podGrace(cur);
       next.metadata.resourceVersion = String(++this.rv);
-      bucket.set(key, next);
+      this.put(t, key, next, cur);
       this.emit(t, { type: 'MODIFIED', object: next });
       return clone(next);
     }
@@ -311,7 +313,7 @@ export class Store {
   private remove(t: ResourceType, key: string, cur: KObject): KObject {
     const gone = clone(cur);
     gone.metadata.resourceVersion = String(++this.rv);
-    this.bucket(t).delete(key);
+    this.drop(t, key, cur);
     this.emit(t, { type: 'DELETED', object: gone });
     return clone(gone);
   }
@@ -319,18 +321,41 @@ export class Store {
   /** Background garbage collection: dependents of a removed owner are deleted too. */
   private collectDependents(owner: KObject): void {
     const uid = owner.metadata.uid;
-    if (!uid) return;
-    for (const t of this.types.values()) {
-      for (const obj of [...this.bucket(t).values()]) {
-        if (obj.metadata.ownerReferences?.some((r) => r.uid === uid)) {
-          try {
-            this.delete(t, obj.metadata.namespace, obj.metadata.name, { propagationPolicy: 'Background' });
-          } catch {
-            // already gone
-          }
-        }
+    const refs = uid ? this.dependents.get(uid) : undefined;
+    if (!refs) return;
+    for (const ref of [...refs]) {
+      const [tk, key] = ref.split('\u0000') as [string, string];
+      const t = this.types.get(tk);
+      const obj = t ? this.objects.get(tk)?.get(key) : undefined;
+      if (!t || !obj?.metadata.ownerReferences?.some((r) => r.uid === uid)) continue;
+      try {
+        this.delete(t, obj.metadata.namespace, obj.metadata.name, { propagationPolicy: 'Background' });
+      } catch {
+        // already gone
       }
     }
+  }
+
+  /** Stores `obj` under `key`, keeping the owner index in step. */
+  private put(t: ResourceType, key: string, obj: KObject, prev: KObject | undefined): void {
+    const ref = `${typeKey(t)}\u0000${key}`;
+    if (prev) for (const r of prev.metadata.ownerReferences ?? []) if (!obj.metadata.ownerReferences?.some((x) => x.uid === r.uid)) this.dependents.get(r.uid)?.delete(ref);
+    for (const r of obj.metadata.ownerReferences ?? []) {
+      let set = this.dependents.get(r.uid);
+      if (!set) this.dependents.set(r.uid, (set = new Set()));
+      set.add(ref);
+    }
+    this.bucket(t).set(key, obj);
+  }
+
+  private drop(t: ResourceType, key: string, prev: KObject): void {
+    const ref = `${typeKey(t)}\u0000${key}`;
+    for (const r of prev.metadata.ownerReferences ?? []) {
+      const set = this.dependents.get(r.uid);
+      set?.delete(ref);
+      if (set?.size === 0) this.dependents.delete(r.uid);
+    }
+    this.bucket(t).delete(key);
   }
 
   private emit(t: ResourceType, ev: WatchEvent): void {
