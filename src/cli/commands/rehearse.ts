@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { clusterIdentity } from '../../cluster/discovery.js';
-import { auditRestart, auditShutdown, type AuditFinding } from '../../twin/audit.js';
-import { startPowerFronts } from '../../twin/fronts/fronts.js';
-import { startTwin } from '../../twin/runtime.js';
+import type { AuditFinding } from '../../twin/audit.js';
 import { restartRunbook, shutdownRunbook } from '../../runbook/index.js';
 import { defaultWaveSize } from '../../runbook/lib/vms.js';
 import { ExitCode } from '../../common/errors.js';
@@ -45,6 +43,12 @@ export const rehearseCommand: CommandModule = {
       .option('-o, --output <format>', 'progress format: text (default) or jsonl');
     cmd.action(async (flags: RehearseFlags, c: Command) => {
       const g = ctx.globals(c);
+      // The twin is loaded only when a rehearsal runs: `fallow --help` stays fast.
+      const [{ startTwin }, { startPowerFronts }, { auditRestart, auditShutdown }] = await Promise.all([
+        import('../../twin/runtime.js'),
+        import('../../twin/fronts/fronts.js'),
+        import('../../twin/audit.js'),
+      ]);
       const dir = resolve(flags.dir ?? mkdtempSync(join(tmpdir(), 'fallow-rehearse-')));
       await mkdir(dir, { recursive: true });
       const out = (s: string) => void ctx.io.stdout.write(`${s}\n`);
