@@ -23,7 +23,7 @@ export type GuardEvent =
   | { type: 'guard.ups'; at: number; ups: string; event: 'transition'; from: string | null; to: string; sample: Sample }
   | { type: 'guard.ups'; at: number; ups: string; event: 'comm-lost'; reason: string; last: Sample | null }
   | { type: 'guard.ups'; at: number; ups: string; event: 'comm-restored'; lostForMs: number; sample: Sample }
-  | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'trigger-shutdown'; reason: string; budgetMs: number; plan: PlanRecord }
+  | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'trigger-shutdown'; reason: string; budgetMs: number; remainingMs: number | null; plan: PlanRecord }
   | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'trigger-restart' | 'stop-shutdown-at-consistent-point'; reason: string }
   | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'alarm'; message: string }
   | { type: 'guard.decision'; at: number; phase: GuardPhase; decision: 'wait'; code: string; reason: string }
@@ -65,7 +65,7 @@ export function guardEventOfMonitor(e: MonitorEvent, ups: string): GuardEvent {
 export function guardEventOfDecision(d: Decision, at: number, phase: GuardPhase): GuardEvent {
   switch (d.kind) {
     case 'trigger-shutdown':
-      return { type: 'guard.decision', at, phase, decision: d.kind, reason: d.reason, budgetMs: d.budgetMs, plan: planRecord(d.plan) };
+      return { type: 'guard.decision', at, phase, decision: d.kind, reason: d.reason, budgetMs: d.budgetMs, remainingMs: d.remainingMs ?? null, plan: planRecord(d.plan) };
     case 'trigger-restart':
     case 'stop-shutdown-at-consistent-point':
       return { type: 'guard.decision', at, phase, decision: d.kind, reason: d.reason };

@@ -58,7 +58,8 @@ export type PolicyInput =
   | { kind: 'restart-finished'; at: number; ok: boolean; detail: string };
 
 export type Decision =
-  | { kind: 'trigger-shutdown'; reason: string; budgetMs: number; plan: BudgetPlan }
+  /** `remainingMs`: battery runtime left at the decision, when the UPS reports one. */
+  | { kind: 'trigger-shutdown'; reason: string; budgetMs: number; remainingMs?: number; plan: BudgetPlan }
   | { kind: 'trigger-restart'; reason: string }
   | { kind: 'stop-shutdown-at-consistent-point'; reason: string }
   | { kind: 'alarm'; message: string }
@@ -157,28 +158,28 @@ function onBatteryTrigger(s: PolicyState, at: number, last: UpsSample, env: Poli
   const via = stale ? ' (extrapolated from the last reading; UPS unreachable)' : '';
   if (!stale && last.power === 'low-battery' && c.lowBatteryTriggers) {
     const what = last.status.includes('FSD') ? 'forced shutdown (FSD)' : 'low battery';
-    return trigger(s, `${what}: ${describeSample(last)}`, budgetOf(remainingMs ?? c.assumedLowBatteryRuntimeMs), env);
+    return trigger(s, `${what}: ${describeSample(last)}`, budgetOf(remainingMs ?? c.assumedLowBatteryRuntimeMs), env, remainingMs);
   }
   if (last.power !== 'on-battery' && last.power !== 'low-battery') return undefined;
   if (remainingMs !== undefined) {
     const full = env.estimateShutdown(c.budget.defaults).totalMs;
     if (budgetOf(remainingMs) - c.lookaheadMs < full) {
-      return trigger(s, `runtime ${secs(remainingMs)} s minus margin ${secs(c.safetyMarginMs)} s no longer covers a full shutdown (~${secs(full)} s)${via}`, budgetOf(remainingMs), env);
+      return trigger(s, `runtime ${secs(remainingMs)} s minus margin ${secs(c.safetyMarginMs)} s no longer covers a full shutdown (~${secs(full)} s)${via}`, budgetOf(remainingMs), env, remainingMs);
     }
   }
   if (c.maxOnBatteryMs !== undefined && s.outageSince !== undefined && at - s.outageSince >= c.maxOnBatteryMs) {
     const budget = remainingMs !== undefined ? budgetOf(remainingMs) : env.estimateShutdown(c.budget.defaults).totalMs;
-    return trigger(s, `on battery for ${secs(at - s.outageSince)} s, limit ${secs(c.maxOnBatteryMs)} s${via}`, budget, env);
+    return trigger(s, `on battery for ${secs(at - s.outageSince)} s, limit ${secs(c.maxOnBatteryMs)} s${via}`, budget, env, remainingMs);
   }
   return undefined;
 }
 
-function trigger(s: PolicyState, reason: string, budgetMs: number, env: PolicyEnv): PolicyStep {
+function trigger(s: PolicyState, reason: string, budgetMs: number, env: PolicyEnv, remainingMs: number | undefined): PolicyStep {
   const plan = planBudget(budgetMs, env.estimateShutdown, env.config.budget);
   s.phase = 'shutting-down';
   s.stopRequested = false;
   delete s.outageSince;
-  return { state: s, decision: { kind: 'trigger-shutdown', reason, budgetMs, plan } };
+  return { state: s, decision: { kind: 'trigger-shutdown', reason, budgetMs, ...(remainingMs !== undefined ? { remainingMs } : {}), plan } };
 }
 
 function shuttingDown(s: PolicyState, sample: UpsSample, c: PolicyConfig): PolicyStep {

@@ -22,3 +22,4 @@ export { buildReport, ReportSchema, type Report, type ReportInput, type ReportRu
 export { renderMarkdown } from './render-markdown.js';
 export { renderJson } from './render-json.js';
 export { renderHtml } from './render-html.js';
+export { outageTables, type OutageTimeline, type OutageEvent, type OutagePlan } from './outage.js';

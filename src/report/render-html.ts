@@ -3,6 +3,7 @@
 // to a ticket or printed. All cluster data goes through the escaping `html` template.
 import { renderGantt, OutcomeColor } from './gantt.js';
 import { html, Html } from './html.js';
+import { outageTables } from './outage.js';
 import type { Report } from './report.js';
 import { cellText, diffTable, factsTable, recordedTables, resultTone, runSummary, runTitle, stepsTable, type Cell, type Table } from './report-view.js';
 import { formatTime, type StepOutcome } from './timeline.js';
@@ -94,7 +95,7 @@ export function renderHtml(report: Report): string {
 <h1>fallow report: ${c.label}</h1>
 <p id="result" class="tone-${resultTone(report)}" data-verdict="${report.result.verdict}">${report.result.line}</p>
 <p id="headline">${report.result.headline}</p>
-<nav><a href="#timeline">Timeline</a><a href="#recorded">Recorded</a><a href="#verification">Verification</a><a href="#warnings">Warnings</a></nav>
+<nav>${report.outage ? html`<a href="#outage-section">Power outage</a>` : ''}<a href="#timeline">Timeline</a><a href="#recorded">Recorded</a><a href="#verification">Verification</a><a href="#warnings">Warnings</a></nav>
 <dl class="identity">
 <dt>Name</dt><dd>${c.name ?? '—'}</dd>
 <dt>kube-system UID</dt><dd>${c.id ?? '—'}</dd>
@@ -103,6 +104,9 @@ export function renderHtml(report: Report): string {
 <dt>Nodes</dt><dd>${c.nodes.length}: ${c.nodes.join(', ')}</dd>
 </dl>
 </header>
+${report.outage ? html`<section id="outage-section"><h2>Power outage</h2>
+${outageTables(report.outage).map(table)}
+</section>` : ''}
 ${timeline(report)}
 <section id="recorded"><h2>Recorded before the shutdown</h2>
 <p>Snapshot taken ${formatTime(report.before.takenAt)}.</p>

@@ -1,5 +1,6 @@
 // The report as Markdown (for a ticket, a wiki page or a terminal pager). Every value is
 // escaped: cluster data is not trusted to be free of Markdown or HTML.
+import { outageTables } from './outage.js';
 import type { Report } from './report.js';
 import { cellText, diffTable, factsTable, recordedTables, runSummary, runTitle, stepsTable, type Table } from './report-view.js';
 import { formatTime } from './timeline.js';
@@ -45,6 +46,11 @@ export function renderMarkdown(report: Report): string {
       ['Report generated', formatTime(report.generatedAt)],
     ],
   }));
+
+  if (report.outage) {
+    out.push('## Power outage');
+    for (const t of outageTables(report.outage)) out.push(table(t));
+  }
 
   out.push('## Timeline');
   for (const run of report.runs) {

@@ -4,6 +4,7 @@
 import type { Json } from '../engine/types.js';
 import { isSecretKey, Masked, redactJson, redactStrings, redactText } from './redact.js';
 import type { ClusterSnapshot } from './snapshot-types.js';
+import type { OutageTimeline } from './outage.js';
 import { durationMs, formatDuration, type RunTimeline, type TimelineEvent, type TimelineStep } from './timeline.js';
 import { defaultRules, diffSnapshots, summarizeDiff, type Difference, type DiffSummary, type VerifyRule } from './verify.js';
 
@@ -25,6 +26,8 @@ export interface ReportInput {
   clusterName?: string;
   /** ISO time; defaults to now. */
   generatedAt?: string;
+  /** The power outage that made the guard run these (guard-triggered runs only). */
+  outage?: OutageTimeline;
 }
 
 /**
@@ -74,6 +77,8 @@ export interface Report {
   checks: string[];
   facts: Record<string, Json>;
   warnings: string[];
+  /** Present when the guard ran the shutdown because of a power outage. */
+  outage?: OutageTimeline;
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -81,7 +86,7 @@ export function buildReport(input: ReportInput): Report {
   const rules = input.rules ?? defaultRules;
   const diff = input.after ? (input.diff ?? diffSnapshots(input.before, input.after, rules)).map(cleanDifference) : null;
   const summary = diff ? summarizeDiff(diff) : null;
-  const { verdict, headline } = decide(runs, input.restart !== undefined, summary);
+  const { verdict, headline } = decide(runs, input.restart !== undefined, summary, input.outage);
   const id = input.before.cluster.id;
   const name = input.clusterName ?? null;
   return {
@@ -104,6 +109,7 @@ export function buildReport(input: ReportInput): Report {
     checks: diff ? rules.map((r) => r.title) : [],
     facts: cleanFacts(input.facts),
     warnings: collectWarnings(input),
+    ...(input.outage ? { outage: input.outage } : {}),
   };
 }
 
@@ -121,8 +127,11 @@ function toReportRun(run: RunTimeline): ReportRun {
   };
 }
 
-function decide(runs: ReportRun[], restarted: boolean, summary: DiffSummary | null): { verdict: Verdict; headline: string } {
-  for (const run of runs) {
+function decide(runs: ReportRun[], restarted: boolean, summary: DiffSummary | null, outage?: OutageTimeline): { verdict: Verdict; headline: string } {
+  // Power came back mid-shutdown: the guard stopped it on purpose and the restart undid it.
+  const stoppedOnPurpose = restarted && outage?.shutdownStopped === true;
+  for (const [i, run] of runs.entries()) {
+    if (i === 0 && stoppedOnPurpose) continue;
     const name = capitalize(run.runbook);
     const at = (['failed', 'stopped', 'pending'] as const).map((o) => run.steps.find((s) => s.outcome === o)).find((s) => s !== undefined);
     const where = at ? ` at step "${at.title}" (seed ${at.seed})${at.detail ? `: ${at.detail}` : ''}` : '';
@@ -132,7 +141,9 @@ function decide(runs: ReportRun[], restarted: boolean, summary: DiffSummary | nu
   }
   const took = (r: ReportRun | undefined) => (r ? formatDuration(r.durationMs) : '');
   if (!restarted) return { verdict: 'shut-down', headline: `The cluster was shut down in ${took(runs[0])}; it has not been restarted yet.` };
-  const cycle = `Shut down in ${took(runs[0])}, restarted in ${took(runs[1])}`;
+  const cycle = stoppedOnPurpose
+    ? `Power came back during the shutdown: the guard stopped it after ${took(runs[0])} and restarted in ${took(runs[1])}`
+    : `Shut down in ${took(runs[0])}, restarted in ${took(runs[1])}`;
   if (!summary) return { verdict: 'not-verified', headline: `${cycle}; no snapshot was taken after the restart, so nothing was verified.` };
   if (summary.errors > 0) return { verdict: 'differences', headline: `${cycle}; the cluster did not come back as it was. See the differences below.` };
   if (summary.warnings > 0) return { verdict: 'verified-with-warnings', headline: `${cycle}; it came back as it was, with warnings to check.` };

@@ -2,7 +2,7 @@
 // their journals: the snapshots and verification the runbook recorded, the timelines of
 // both runs, the warnings. Used by `fallow report` and at the end of `fallow rehearse`.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import { JOURNAL_FILE } from '../../journal/paths.js';
 import { readJournal } from '../../journal/reader.js';
@@ -11,6 +11,8 @@ import { listRuns, type RunSummary } from '../../journal/runs.js';
 import { buildReport, factsFromJournal, parseSnapshot, renderHtml, renderJson, renderMarkdown, timelineFromJournal, type Report } from '../../report/index.js';
 import { restartRunbook, shutdownRunbook } from '../../runbook/index.js';
 import { SnapshotFacts } from '../../runbook/facts.js';
+import { guardJournalPath } from '../../guard/wiring/guard-journal.js';
+import { outageFromFile } from '../../guard/wiring/outage.js';
 
 export type ReportFormat = 'md' | 'html' | 'json';
 
@@ -43,6 +45,8 @@ export function reportFor(pair: { shutdown: RunSummary; restart?: RunSummary }, 
   const before = snap(sFacts[SnapshotFacts.before], 'the recorded snapshot before the shutdown');
   if (!before) throw new UsageError(`shutdown ${pair.shutdown.runId} recorded no snapshot`, 'Resume it past its snapshot step (`fallow resume`)');
   const after = snap(rFacts[SnapshotFacts.after], 'the snapshot after the restart');
+  // A shutdown the power-outage guard ran: its outage (the guard journal sits beside the runs).
+  const outage = outageFromFile(guardJournalPath(dirname(pair.shutdown.runDir)), pair.shutdown.runId);
   return buildReport({
     shutdown: timelineFromJournal(sRecs, shutdownRunbook.steps),
     ...(pair.restart ? { restart: timelineFromJournal(rRecs, restartRunbook.steps) } : {}),
@@ -51,6 +55,7 @@ export function reportFor(pair: { shutdown: RunSummary; restart?: RunSummary }, 
     warnings: [...warningsOf(sRecs), ...warningsOf(rRecs)],
     facts: sFacts,
     ...(clusterName ? { clusterName } : {}),
+    ...(outage ? { outage } : {}),
   });
 }
 
