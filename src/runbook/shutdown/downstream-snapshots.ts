@@ -99,6 +99,8 @@ export const snapshotDownstreamClusters: Step<RunbookEnv> = {
     await ctx.record(Facts.downstreamSnapshots.key, toJson({ requests: reqs }));
   },
   async check(ctx) {
+    // A resume after a failed snapshot does not ask `enabled` again: dropping the flag gives up here.
+    if (ctx.env.options.snapshotDownstream !== true) return { done: true, detail: 'no snapshot: --snapshot-downstream not given' };
     const taken = readFact(ctx.facts, Facts.downstreamSnapshotsTaken);
     return taken ? { done: true, detail: `${taken.reduce((n, t) => n + t.snapshots.length, 0)} snapshots taken` } : { done: false };
   },
