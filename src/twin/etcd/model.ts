@@ -360,7 +360,12 @@ export class EtcdModel {
       this.o.events.record({ type: quorum ? 'etcd.quorum-regained' : 'etcd.quorum-lost', detail: `${this.runningCount()}/${this.byNode.size} members running` });
       this.hadQuorum = quorum;
     }
-    if (!quorum && this.leaderNode) this.setLeader(undefined, 'quorum lost');
+    if (!quorum && this.leaderNode) {
+      const old = this.byNode.get(this.leaderNode)!;
+      this.setLeader(undefined, 'quorum lost');
+      // The API server kept proposing to the old leader: it holds entries nobody else has.
+      old.index += 1;
+    }
     this.maybeScheduleElection();
     this.notify();
   }
