@@ -171,3 +171,8 @@ export async function loadGuardConfig(file: string): Promise<GuardConfig> {
   }
   return parseGuardConfig(text, file);
 }
+
+/** Every default of a GuardConfig (for `fallow plan --budget` without a config file). */
+export function defaultGuardConfig(): GuardConfig {
+  return parseGuardConfig(`schemaVersion: ${GuardConfigVersion}\nkind: GuardConfig\nups: none@127.0.0.1\n`, '(built-in defaults)');
+}

@@ -19,7 +19,14 @@ export const planCommand: CommandModule = {
           'Exit codes: 0 ok, 2 usage error, 3 preflight failed (or not a Harvester cluster), 4 unreachable.',
       )
       .addOption(outputOption())
-      .action(async (opts: { output: OutputFormat }, cmd) => {
+      .option('--budget <duration>', 'instead: the plan the UPS guard would choose with this much battery time (8m, 450s); exit 1 when none fits')
+      .option('--guard-config <file>', 'with --budget: the GuardConfig whose budget limits to use (default: the built-in ones)')
+      .action(async (opts: { output: OutputFormat; budget?: string; guardConfig?: string }, cmd) => {
+        if (opts.budget !== undefined) {
+          const { runBudgetPlan } = await import('../../guard/wiring/budget-plan.js');
+          ctx.exitCode = await runBudgetPlan(ctx, ctx.globals(cmd), { budget: opts.budget, ...(opts.guardConfig ? { guardConfig: opts.guardConfig } : {}), output: opts.output });
+          return;
+        }
         const { runPlan } = await import('../plan/run.js');
         ctx.exitCode = await runPlan(ctx, ctx.globals(cmd), opts.output);
       });
