@@ -7,6 +7,8 @@ import { explainCommand } from './explain.js';
 import { guardCommand } from '../../guard/command.js';
 import { planCommand } from './plan.js';
 import { rbacCommand } from './rbac.js';
+import { reportCommand } from './report.js';
+import { verifyCommand } from './verify.js';
 import { rehearseCommand } from './rehearse.js';
 import { restartCommand } from './restart.js';
 import { shutdownCommand } from './shutdown.js';
@@ -19,4 +21,4 @@ export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commands: CommandModule[] = [rehearseCommand, planCommand, shutdownCommand, restartCommand, statusCommand, resumeCommand, guardCommand, explainCommand, rbacCommand, twinCommand, completionCommand];
+export const commands: CommandModule[] = [rehearseCommand, planCommand, shutdownCommand, restartCommand, verifyCommand, reportCommand, statusCommand, resumeCommand, guardCommand, explainCommand, rbacCommand, twinCommand, completionCommand];
