@@ -11,8 +11,9 @@ export const planRules: RbacRule[] = [
   { group: '', resource: 'namespaces', verbs: ['get'] },
   { group: '', resource: 'nodes', verbs: ['get', 'list', 'watch'] },
   { group: '', resource: 'pods', verbs: ['get', 'list', 'watch'] },
-  { group: '', resource: 'services', verbs: ['get', 'list', 'watch'] },
-  { group: '', resource: 'configmaps', verbs: ['get'] },
+  // The VIP's Service and ConfigMap are the only ones fallow reads.
+  { group: '', resource: 'services', verbs: ['get'], namespace: 'kube-system' },
+  { group: '', resource: 'configmaps', verbs: ['get'], namespace: 'harvester-system' },
   { group: '', resource: 'persistentvolumeclaims', verbs: ['list'] },
   { group: 'apps', resource: 'deployments', verbs: ['get', 'list', 'watch'] },
   { group: 'kubevirt.io', resource: 'virtualmachines', verbs: ['get', 'list', 'watch'] },

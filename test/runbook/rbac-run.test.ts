@@ -131,7 +131,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // One rule per stage of the seed, cluster-wide and namespaced (Role) rules both.
 const cases: { why: string; group: string; resource: string; namespace?: string; phase: 'shutdown' | 'restart' }[] = [
   { why: 'support bundle (1.1), Role in harvester-system', group: 'harvesterhci.io', resource: 'supportbundles', namespace: 'harvester-system', phase: 'shutdown' },
-  { why: 'VIP and ingress-expose recorded (1.2)', group: '', resource: 'services', phase: 'shutdown' },
+  { why: 'VIP and ingress-expose recorded (1.2), Role in kube-system', group: '', resource: 'services', namespace: 'kube-system', phase: 'shutdown' },
   { why: 'guest shutdown of VMs (3.1)', group: 'subresources.kubevirt.io', resource: 'virtualmachines/stop', phase: 'shutdown' },
   { why: 'Rancher scale-available cleared (3.2), Role in cattle-system', group: 'apps', resource: 'deployments', namespace: 'cattle-system', phase: 'shutdown' },
   { why: 'etcd leader read by exec (4.2), Role in kube-system', group: '', resource: 'pods/exec', namespace: 'kube-system', phase: 'shutdown' },

@@ -40,8 +40,8 @@ export const recordNetworkFacts: Step<RunbookEnv> = {
   rbac: [
     { group: '', resource: 'namespaces', verbs: ['get'] },
     { group: '', resource: 'nodes', verbs: ['get', 'list', 'watch'] },
-    { group: '', resource: 'services', verbs: ['get', 'list', 'watch'] },
-    { group: '', resource: 'configmaps', verbs: ['get'], namespace: Namespaces.harvesterSystem },
+    { group: '', resource: 'services', verbs: ['get'], namespace: Vip.service.namespace },
+    { group: '', resource: 'configmaps', verbs: ['get'], namespace: Vip.configMap.namespace },
     { group: 'harvesterhci.io', resource: 'settings', verbs: ['get', 'list'] },
     { group: 'network.harvesterhci.io', resource: 'clusternetworks', verbs: ['list'] },
     { group: 'network.harvesterhci.io', resource: 'vlanconfigs', verbs: ['list'] },

@@ -39,7 +39,7 @@ describe('a live wait line on a terminal', () => {
     let out = '';
     const p = new ProgressPrinter({ write: (s: string) => (out += s), isTTY: true, columns } as { write(s: string): void; isTTY: boolean }, 'tty', colors(true));
     const events: EngineEventBody[] = [
-      { type: 'run-start', runbook: 'shutdown', resumed: false, dryRun: false, steps: [{ id: 's1', title: 'Shut down traditional VMs', phase: 'Shutdown workloads', seed: '3.1', destructive: true }] },
+      { type: 'run-start', runbook: 'shutdown', resumed: false, dryRun: false, steps: [{ id: 's1', title: 'Shut down traditional VMs', phase: 'Shutdown workloads', destructive: true }] },
       { type: 'step-start', step: 's1', title: 'Shut down traditional VMs', index: 0, total: 1, resumed: false },
       { type: 'wait-progress', step: 's1', name: 'VMIs gone', detail, elapsedMs: 81_000, remainingMs: 399_000 },
     ];
