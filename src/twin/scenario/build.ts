@@ -139,7 +139,25 @@ async function buildSettings(b: BuildContext): Promise<void> {
 
 async function buildNetwork(b: BuildContext): Promise<void> {
   const s = b.scenario;
-  await b.create({ apiVersion: 'network.harvesterhci.io/v1beta1', kind: 'ClusterNetwork', metadata: { name: 'mgmt' }, status: { ready: true } });
+  const since = new Date(b.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+  await b.create({ apiVersion: 'network.harvesterhci.io/v1beta1', kind: 'ClusterNetwork', metadata: { name: 'mgmt' }, status: { conditions: [{ type: 'ready', status: 'True', lastUpdateTime: since }] } });
+  // A second cluster network for VM traffic, with its uplink on every node that runs VMs.
+  await b.create({ apiVersion: 'network.harvesterhci.io/v1beta1', kind: 'ClusterNetwork', metadata: { name: 'data' }, status: { conditions: [{ type: 'ready', status: 'True', lastUpdateTime: since }] } });
+  const hosts = b.dataNodes();
+  await b.create({
+    apiVersion: 'network.harvesterhci.io/v1beta1',
+    kind: 'VlanConfig',
+    metadata: { name: 'data-all-nodes', annotations: { 'network.harvesterhci.io/matched-nodes': JSON.stringify(hosts) } },
+    spec: { clusterNetwork: 'data', nodeSelector: { 'kubevirt.io/schedulable': 'true' }, uplink: { nics: ['eno2'], linkAttributes: { mtu: 1500, txQLen: -1 }, bondOptions: { mode: 'active-backup', miimon: -1 } } },
+  });
+  for (const node of hosts) {
+    await b.create({
+      apiVersion: 'network.harvesterhci.io/v1beta1',
+      kind: 'VlanStatus',
+      metadata: { name: `data-all-nodes-${node}`, labels: { 'network.harvesterhci.io/clusternetwork': 'data', 'network.harvesterhci.io/node': node, 'network.harvesterhci.io/vlanconfig': 'data-all-nodes' } },
+      status: { clusterNetwork: 'data', node, vlanConfig: 'data-all-nodes', linkMonitor: 'data', localAreas: [], conditions: [{ type: 'ready', status: 'True', lastUpdateTime: since }] },
+    });
+  }
   for (const net of s.networks) {
     const config = JSON.stringify({ cniVersion: '0.3.1', name: net.name, type: 'bridge', bridge: 'mgmt-br', promiscMode: true, vlan: net.vlan, ipam: {} });
     await b.create({
