@@ -78,6 +78,7 @@ describe('KubeVirt: VMs and their guests', () => {
     expect(transitions).toEqual(['Scheduling', 'Scheduled', 'Running']);
     expect(vmi?.status.interfaces[0].ipAddress).toMatch(/^10\.52\./);
     await until(async () => (await printable(t, 'default', 'b')) === 'Running', 'VM Running', t);
+    expect((await get(t, K.vm, 'default', 'b'))?.metadata.annotations?.['harvesterhci.io/vmRunStrategy']).toBe('Always');
     const pods = await list(t, K.pod, { labelSelector: 'vm.kubevirt.io/name=b' });
     expect(pods).toHaveLength(1);
     expect(pods[0]!.metadata.name).toMatch(/^virt-launcher-b-[bcdfghjklmnpqrstvwxz2456789]{5}$/);

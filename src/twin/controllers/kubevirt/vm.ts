@@ -6,7 +6,7 @@
 // one. Stopping deletes the VMI (its finalizers keep it while the guest shuts down). VM
 // status: printableStatus (Stopped, Starting, Running, Stopping, ErrorUnschedulable…),
 // ready, created, the Ready condition and the observed runStrategy.
-import { Kinds } from '../../../common/harvester.js';
+import { Annotations, Kinds } from '../../../common/harvester.js';
 import type { RunStrategy, VirtualMachineInstanceObject, VirtualMachineObject } from '../../../common/harvester-types.js';
 import { QueueController } from '../base.js';
 import type { TwinContext } from '../context.js';
@@ -100,6 +100,10 @@ export class VmController extends QueueController {
       case 'Once':
         if (!vmi) start = status.runStrategy !== strategy || startRequested;
         break;
+    }
+    // Harvester remembers the last running strategy, so its start action can restore it.
+    if (strategy !== 'Halted' && vm.metadata.annotations?.[Annotations.vmRunStrategy] !== strategy) {
+      await this.ctx.api.patch(Kinds.VirtualMachine, vm.metadata.namespace, vm.metadata.name, { metadata: { annotations: { [Annotations.vmRunStrategy]: strategy } } });
     }
     let pending = requests;
     if (stop && vmi) {
