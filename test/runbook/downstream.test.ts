@@ -9,6 +9,7 @@ import { readJournal } from '../../src/journal/reader.js';
 import { replay } from '../../src/journal/replay.js';
 import { Facts } from '../../src/runbook/facts.js';
 import type { Json } from '../../src/engine/types.js';
+import { rancherPlanLines, rancherPlanView } from '../../src/rancher/index.js';
 import { filesContaining, rancherRestart, rancherShutdown, startExtrasBed, type ExtrasBed } from './extras-bed.js';
 
 const factsOf = (runDir: string): ReadonlyMap<string, Json> => replay(readJournal(join(runDir, 'journal.jsonl')).records).facts;
@@ -19,6 +20,16 @@ describe('full cycle with Rancher Manager and --snapshot-downstream', () => {
     x = await startExtrasBed();
   });
   afterAll(async () => x?.close());
+
+  it('plan lists the Harvester cluster state and the downstream clusters on this Harvester', async () => {
+    const v = await rancherPlanView(x.rancher!, x.bed.conn.cluster);
+    expect(v.harvester).toMatchObject({ id: 'c-m-8nrp4xsl', state: 'Active' });
+    expect(rancherPlanLines(v)).toEqual([
+      `Rancher Manager ${x.rm!.url}: Harvester cluster harvester (c-m-8nrp4xsl) Active`,
+      'downstream fleet-default/rke2-dev: Ready, 2/2 machines ready (downstream/dev-pool1-77d8b-j5hcx, downstream/dev-pool1-77d8b-m2rbt)',
+      'downstream fleet-default/rke2-prod: Ready, 3/3 machines ready (downstream/prod-pool1-6c4f9-2xlqm, downstream/prod-pool1-6c4f9-8zkdw, downstream/prod-pool1-6c4f9-tq7vn)',
+    ]);
+  });
 
   let shutdownRun = '';
   it('snapshots every downstream cluster and waits for the snapshots before any VM stops', async () => {

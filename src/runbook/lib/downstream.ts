@@ -9,6 +9,7 @@ import type { StepContext } from '../../engine/types.js';
 import { registrationClusterId } from '../../rancher/views.js';
 import type { RunbookEnv } from '../env.js';
 import type { DownstreamClusterFact } from '../facts.js';
+import type { ClusterPort } from '../ports.js';
 import type { DownstreamClusterView, RancherManagerPort } from '../rancher-port.js';
 
 type Ctx = StepContext<RunbookEnv>;
@@ -20,13 +21,13 @@ export function rancherPort(ctx: Ctx, forWhat: string): RancherManagerPort {
 }
 
 /** Harvester's own record of where it is imported: the management cluster id, if the URL says. */
-export async function registeredClusterId(ctx: Ctx): Promise<string | undefined> {
-  const s = await ctx.env.cluster.get<SettingObject>('Setting', undefined, 'cluster-registration-url');
+export async function registeredClusterId(cluster: ClusterPort): Promise<string | undefined> {
+  const s = await cluster.get<SettingObject>('Setting', undefined, 'cluster-registration-url');
   return registrationClusterId(s?.value || s?.default);
 }
 
-export async function nodeDriverVms(ctx: Ctx): Promise<VirtualMachineObject[]> {
-  return ctx.env.cluster.list<VirtualMachineObject>('VirtualMachine', { labelSelector: `${Labels.vmCreator}=${NodeDriverCreator}` });
+export async function nodeDriverVms(cluster: ClusterPort): Promise<VirtualMachineObject[]> {
+  return cluster.list<VirtualMachineObject>('VirtualMachine', { labelSelector: `${Labels.vmCreator}=${NodeDriverCreator}` });
 }
 
 /** Clusters with a machine that is one of these VMs, or named by a VM's guest-cluster label. */

@@ -32,7 +32,7 @@ export const recordRancherManager: Step<RunbookEnv> = {
   },
   async describe(ctx) {
     const rm = rancherPort(ctx, 'recording Rancher Manager\'s view');
-    const clusters = onThisHarvester(await rm.downstreamClusters(), await nodeDriverVms(ctx));
+    const clusters = onThisHarvester(await rm.downstreamClusters(), await nodeDriverVms(ctx.env.cluster));
     return [
       `read the Harvester cluster's state and ${clusters.length} downstream clusters from Rancher Manager at ${rm.url}`,
       ...clusters.map((c) => `${clusterKey(c)}: ${c.ready ? 'Ready' : 'not Ready'}, ${c.machines.filter((m) => m.ready).length}/${c.machines.length} machines ready`),
@@ -40,8 +40,8 @@ export const recordRancherManager: Step<RunbookEnv> = {
   },
   async act(ctx) {
     const rm = rancherPort(ctx, 'recording Rancher Manager\'s view');
-    const harvester = await rm.harvesterCluster(await registeredClusterId(ctx));
-    const clusters = onThisHarvester(await rm.downstreamClusters(), await nodeDriverVms(ctx));
+    const harvester = await rm.harvesterCluster(await registeredClusterId(ctx.env.cluster));
+    const clusters = onThisHarvester(await rm.downstreamClusters(), await nodeDriverVms(ctx.env.cluster));
     if (harvester.state !== 'Active') await ctx.warn(`Rancher Manager shows the Harvester cluster ${harvester.displayName} (${harvester.id}) ${harvester.state} before the shutdown${harvester.message ? `: ${harvester.message}` : ''}`);
     for (const c of clusters.filter((x) => !x.ready)) {
       await ctx.warn(`downstream cluster ${clusterKey(c)} is not Ready before the shutdown (${c.message ?? 'no reason given'}): the restart reports it but does not wait for it`);
@@ -107,7 +107,7 @@ export const snapshotDownstreamClusters: Step<RunbookEnv> = {
   async describe(ctx) {
     const rm = rancherPort(ctx, '--snapshot-downstream');
     const recorded = readFact(ctx.facts, Facts.rancherManager)?.downstream;
-    const clusters = recorded ?? (onThisHarvester(await rm.downstreamClusters(), await nodeDriverVms(ctx))).map(downstreamFact);
+    const clusters = recorded ?? (onThisHarvester(await rm.downstreamClusters(), await nodeDriverVms(ctx.env.cluster))).map(downstreamFact);
     return clusters.filter((c) => c.ready).map((c) => `snapshot etcd of downstream cluster ${clusterKey(c)} (${c.readyMachines} machines) through ${rm.url}, and wait until it is ready`);
   },
   async act(ctx) {
