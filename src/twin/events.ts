@@ -68,6 +68,7 @@ export interface EventQuery {
   object?: string;
   node?: string;
   detail?: string;
+  by?: string;
   /** Modelled ms, inclusive. */
   since?: number;
 }
@@ -150,6 +151,7 @@ export function matches(ev: TwinEvent, q: EventQuery): boolean {
   if (q.object !== undefined && ev.object !== q.object) return false;
   if (q.node !== undefined && ev.node !== q.node) return false;
   if (q.detail !== undefined && ev.detail !== q.detail) return false;
+  if (q.by !== undefined && ev.by !== q.by) return false;
   if (q.since !== undefined && ev.t < q.since) return false;
   return true;
 }

@@ -32,7 +32,7 @@ describe('embedded Rancher: scale-available', () => {
       await modelled(t, 120);
       expect(await replicas(t, 'rancher')).toBe(0);
       await until(async () => (await list(t, K.pod, { namespace: 'cattle-system', labelSelector: 'app=rancher' })).length === 0, 'rancher pods gone', t);
-      expect(t.events.find({ type: 'deployment.scaled' }).filter((e) => e.by === 'scale-available')).toEqual([]);
+      expect(t.events.find({ type: 'deployment.scaled', by: 'scale-available' })).toEqual([]);
     }
   });
 
