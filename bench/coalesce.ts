@@ -19,11 +19,15 @@ export function coalesceWakes(cluster: Cluster, clock: Clock): void {
     const informer = original(...args) as unknown as object;
     let proxy = wrapped.get(informer);
     if (!proxy) {
+      const bound = new Map<PropertyKey, unknown>(); // one bound method per name: get() is hot
       proxy = new Proxy(informer, {
         get(target, prop) {
           if (prop === 'onChange') return (listener: Listener) => deferred(target as { onChange(l: Listener): () => void }, listener, clock);
           const v = Reflect.get(target, prop, target) as unknown;
-          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          if (typeof v !== 'function') return v;
+          let b = bound.get(prop);
+          if (!b) bound.set(prop, (b = (v as (...a: unknown[]) => unknown).bind(target)));
+          return b;
         },
       });
       wrapped.set(informer, proxy);

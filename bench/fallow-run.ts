@@ -14,7 +14,7 @@ import { startBed } from '../test/runbook/bed.js';
 import type { Realized } from './bound.js';
 import { realize, type Windows } from './realized.js';
 import { TwinTruth } from './truth.js';
-import { VirtualClock } from './virtual-clock.js';
+import { VirtualClock, type VirtualClockOptions } from './virtual-clock.js';
 import { useVirtualBucket } from './virtual-bucket.js';
 import { coalesceWakes } from './coalesce.js';
 
@@ -45,12 +45,13 @@ export interface CycleInput {
   options?: Partial<RunOptions>;
   /** Runs on the live twin before the shutdown starts (the scale figures measure `fallow plan` here). */
   before?: (twin: Twin) => Promise<void>;
+  clock?: VirtualClockOptions;
 }
 
 /** Runs shutdown + restart on a fresh twin; never throws for a run that stops (ok: false). */
 export async function runFallowCycle(input: CycleInput): Promise<CycleResult> {
   const wall0 = Date.now();
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(input.clock);
   clock.start();
   const bed = await startBed({ ...(input.scenario ? { scenario: input.scenario } : { scenarioPath: input.scenarioPath ?? 'default' }), clock } as Parameters<typeof startBed>[0]);
   useVirtualBucket(bed.conn.cluster, clock);
