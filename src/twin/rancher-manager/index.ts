@@ -78,7 +78,8 @@ export async function startRancherManager(twin: RancherManagerHost, opts: Ranche
 
   const inner = await startApiServer({ store, host, clock: twin.clock, gitVersion: 'v1.30.9+rke2r1' });
   // Rancher's API tokens look like token-<5>:<52 lower-case alphanumerics>.
-  const token = `token-${new Rng(randomBytes(4).readUInt32LE()).suffix(5)}:${randomBytes(40).toString('base64url').replace(/[-_]/g, '').toLowerCase().slice(0, 52)}`;
+  const alnum = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const token = `token-${new Rng(randomBytes(4).readUInt32LE()).suffix(5)}:${Array.from(randomBytes(52), (b) => alnum[b % alnum.length]).join('')}`;
   const front = new RancherFront({ host, token, upstream: { url: inner.url, caPem: inner.caPem, token: inner.adminToken } });
   await front.start();
 
