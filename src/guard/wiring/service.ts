@@ -16,11 +16,12 @@ import type { ClusterIdentity } from '../../journal/records.js';
 import { OptionalShutdownSteps } from '../../runbook/estimate.js';
 import type { GuardConfig } from '../config.js';
 import { loadGuardConfig } from '../config.js';
-import { loadCredentials } from '../credentials.js';
+import { loadCredentials, type NutCredentials } from '../credentials.js';
+import { NutClient } from '../nut-client.js';
 import { runGuard, type GuardActions, type GuardResult } from '../guard.js';
 import type { GuardLogger } from '../monitor.js';
 import { EstimateKeeper } from './estimate-keeper.js';
-import { GuardJournal, guardJournalPath, phaseFromJournal } from './guard-journal.js';
+import { GuardJournal, guardJournalPath, phaseFromJournal, type GuardJournalContents } from './guard-journal.js';
 import { guardOperator, lineLogger } from './operator.js';
 import { RunbookActions } from './actions.js';
 
@@ -38,48 +39,83 @@ export async function runGuardService(ctx: CliContext, g: GlobalOptions, o: Guar
   if (credentials) registerSecret(credentials.password.reveal(), `NUT password of ${credentials.username}`);
   const clock = ctx.clock;
   const logger = lineLogger(ctx.io.stdout, ctx.io.stderr, clock);
-  const root = ctx.stateRoot(g);
-  const found = await clusterAtStart(ctx, g, root, logger);
-  const { journal, earlier } = GuardJournal.open(guardJournalPath(clusterDirOf(root, found.identity.uid)), clock);
+  // The UPS first: wrong credentials, an unknown UPS or no upsd stop the guard before it
+  // touches the cluster or writes a record.
+  const ups = new NutClient({ target: cfg.target, ...(credentials ? { credentials } : {}), clock, timeoutMs: cfg.timeoutMs });
   try {
-    for (const p of earlier.problems) logger.warn({}, `guard journal: ${p}`);
-    const keeper = new EstimateKeeper({ ctx, g, root, uid: found.identity.uid, config: cfg, journal, logger });
-    await keeper.refresh(found.conn);
-    found.conn?.cluster.close();
-    const operator = guardOperator(logger, (message) => journal.append({ type: 'guard.operator', at: clock.now(), message }));
-    const runbooks = new RunbookActions({ ctx, g, cluster: cfg.cluster, identity: found.identity, journal, earlier: earlier.records, logger, operator });
-    // The estimate follows the cluster: not re-read while an action runs or the cluster is down.
-    const actions: GuardActions = {
-      shutdown: (plan, ctl) => keeper.during('shutdown', () => runbooks.shutdown(plan, ctl)),
-      restart: (ctl) => keeper.during('restart', () => runbooks.restart(ctl)),
-    };
-    const initialPhase = phaseFromJournal(earlier.records);
-    if (initialPhase === 'down') keeper.markDown();
-    const refresher = keeper.keepFresh(o.inventoryRefreshMs ?? 15 * 60_000, signal);
-    try {
-      return await runGuard(
-        {
-          ups: cfg.target,
-          ...(credentials ? { credentials } : {}),
-          policy: cfg.policy,
-          estimateShutdown: keeper.estimate,
-          clock,
-          pollIntervalMs: cfg.pollIntervalMs,
-          actions,
-          journalEvent: (e) => {
-            journal.append(e);
-          },
-          logger,
-          initialPhase,
-          nut: { timeoutMs: cfg.timeoutMs },
-        },
-        signal,
-      );
-    } finally {
-      await refresher;
-    }
+    await ups.open(signal);
+  } catch (err) {
+    await ups.close();
+    throw err;
+  }
+  let journal: GuardJournal | undefined;
+  try {
+    const root = ctx.stateRoot(g);
+    const found = await clusterAtStart(ctx, g, root, logger);
+    const opened = GuardJournal.open(guardJournalPath(clusterDirOf(root, found.identity.uid)), clock);
+    journal = opened.journal;
+    return await guard(ctx, g, { cfg, o, credentials, ups, found, root, logger, journal: opened.journal, earlier: opened.earlier }, signal);
   } finally {
-    journal.close();
+    journal?.close();
+    await ups.close();
+  }
+}
+
+interface Started {
+  cfg: GuardConfig;
+  o: GuardServiceOptions;
+  credentials: NutCredentials | undefined;
+  ups: NutClient;
+  found: { identity: ClusterIdentity; conn?: Connection };
+  root: string;
+  logger: GuardLogger;
+  journal: GuardJournal;
+  earlier: GuardJournalContents;
+}
+
+async function guard(ctx: CliContext, g: GlobalOptions, s: Started, signal: AbortSignal): Promise<GuardResult> {
+  const { cfg, o, found, logger, journal, earlier } = s;
+  const clock = ctx.clock;
+  for (const p of earlier.problems) logger.warn({}, `guard journal: ${p}`);
+  const keeper = new EstimateKeeper({ ctx, g, root: s.root, uid: found.identity.uid, config: cfg, journal, logger });
+  const initialPhase = phaseFromJournal(earlier.records);
+  if (initialPhase === 'down') keeper.markDown();
+  await keeper.refresh(found.conn);
+  found.conn?.cluster.close();
+  const operator = guardOperator(logger, (message) => journal.append({ type: 'guard.operator', at: clock.now(), message }));
+  const runbooks = new RunbookActions({ ctx, g, cluster: cfg.cluster, identity: found.identity, journal, earlier: earlier.records, logger, operator });
+  // The estimate follows the cluster: not re-read while an action runs or the cluster is down.
+  const actions: GuardActions = {
+    shutdown: (plan, ctl) => keeper.during('shutdown', () => runbooks.shutdown(plan, ctl)),
+    restart: (ctl) => keeper.during('restart', () => runbooks.restart(ctl)),
+  };
+  const fresh = new AbortController();
+  const stopFresh = () => fresh.abort();
+  signal.addEventListener('abort', stopFresh, { once: true });
+  const refresher = keeper.keepFresh(o.inventoryRefreshMs ?? 15 * 60_000, fresh.signal);
+  try {
+    return await runGuard(
+      {
+        ups: cfg.target,
+        ...(s.credentials ? { credentials: s.credentials } : {}),
+        policy: cfg.policy,
+        estimateShutdown: keeper.estimate,
+        clock,
+        pollIntervalMs: cfg.pollIntervalMs,
+        actions,
+        journalEvent: (e) => {
+          journal.append(e);
+        },
+        logger,
+        initialPhase,
+        source: s.ups,
+      },
+      signal,
+    );
+  } finally {
+    signal.removeEventListener('abort', stopFresh);
+    fresh.abort();
+    await refresher;
   }
 }
 
