@@ -87,6 +87,8 @@ const ifImported = (ms: number): Model => (inv) => (inv.rancherImported ? ms : 0
 const models: Record<string, Model> = {
   'shutdown.support-bundle': (inv) => (inv.supportBundle ? s(150) : 0),
   'shutdown.record-network': () => s(10),
+  // Read-only SSH look at each node's network (when SSH access is configured).
+  'shutdown.node-networks': () => s(15),
   'shutdown.snapshot': () => s(20),
   'shutdown.rancher-manager': (inv) => (inv.rancherManager ? s(15) : 0),
   'shutdown.downstream-snapshots': (inv) => (inv.snapshotDownstream ? s(180) : 0),
@@ -102,6 +104,9 @@ const models: Record<string, Model> = {
   'shutdown.etcd-followers': (inv) => followers(inv) * NODE_OFF_MS,
   'shutdown.etcd-leader-last': () => NODE_OFF_MS,
 };
+
+/** Step ids with a model of their own (VM stops included); any other step counts UNKNOWN_STEP_MS. */
+export const modelledSteps: ReadonlySet<string> = new Set([...Object.keys(models), ...Object.keys(VmStopSteps)]);
 
 /** The estimator for this inventory; `history` (this cluster's earlier shutdowns) overrides defaults. */
 export function estimateShutdown(inv: ShutdownInventory, history: ShutdownHistory = { runs: [] }): ShutdownEstimator {
