@@ -67,7 +67,8 @@ if (planSize > 0 && !sizes.includes(planSize)) {
 const largest = planSize > 0 ? planSize : Math.max(0, ...sizes);
 clearInterval(rssTimer);
 
-log('journal append cost');
+log('fallow --version (start-up floor) and journal append cost');
+const startup = await measureCli(['--version']);
 const journal = journalCost();
 
 const targets: BenchResults['targets'] = [];
@@ -90,7 +91,7 @@ const results: BenchResults = {
   node: process.version,
   clock: 'virtual: modelled time advances only while the process is idle',
   scenarios: figures,
-  scale: { scenario: `large-${largest}`, ...(plan ? { plan } : {}), journal, benchRssMb: Math.round(peakRss / 1048576) },
+  scale: { scenario: `large-${largest}`, ...(plan ? { plan } : {}), startup, journal, benchRssMb: Math.round(peakRss / 1048576) },
   targets,
 };
 writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
