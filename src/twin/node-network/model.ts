@@ -3,7 +3,8 @@
 // hook. By default it is a healthy, unmoved site: the node's InternalIP (from its Node
 // object, so an IP change fault shows here too) on mgmt-br, a gateway at .1 of its /24 that
 // answers, every name resolving, timesyncd synchronised, proxies and registries answering,
-// and the bridge, bond and uplinks of every cluster network (mgmt and the VlanConfigs').
+// and the bridge, bond and uplinks of every cluster network (mgmt, and each VlanConfig's on
+// the nodes it matched).
 // Drift — per node or '*' for all — models a moved or long-stopped site: another gateway,
 // a gateway that does not answer, DNS failing, a skewed or unsynchronised clock,
 // unreachable hosts, missing or down interfaces.
@@ -31,6 +32,15 @@ export interface NodeNetDrift {
 }
 
 const ok = (stdout: string): SshCommandAnswer => ({ stdout, exitCode: 0 });
+
+function parseList(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 export class TwinNodeNetwork {
   private readonly drift = new Map<string, NodeNetDrift>();
@@ -67,6 +77,9 @@ export class TwinNodeNetwork {
     const vcs = await this.api.list(Kinds.VlanConfig);
     const names = ['lo', 'eth0', 'mgmt-bo', 'mgmt-br'];
     for (const vc of vcs) {
+      // Harvester lists the nodes a VlanConfig's nodeSelector matched; only those get its links.
+      const matched = vc.metadata.annotations?.['network.harvesterhci.io/matched-nodes'];
+      if (matched !== undefined && !parseList(matched).includes(node)) continue;
       const spec = (vc as KObject & { spec?: { clusterNetwork?: string; uplink?: { nics?: string[] } } }).spec;
       if (spec?.clusterNetwork) names.push(`${spec.clusterNetwork}-bo`, `${spec.clusterNetwork}-br`);
       names.push(...(spec?.uplink?.nics ?? []));
