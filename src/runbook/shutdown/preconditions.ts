@@ -70,9 +70,9 @@ export async function gatherNetworkFacts(env: RunbookEnv): Promise<NetworkFacts>
   const [nodes, settings, cns, vlans, nads, vipCm, svc] = await Promise.all([
     cluster.list<NodeObject>('Node'),
     cluster.list<SettingObject>('Setting'),
-    cluster.list('ClusterNetwork').catch(() => [] as KObject[]),
-    cluster.list('VlanConfig').catch(() => [] as KObject[]),
-    cluster.list('NetworkAttachmentDefinition').catch(() => [] as KObject[]),
+    cluster.list('ClusterNetwork').catch(notServed),
+    cluster.list('VlanConfig').catch(notServed),
+    cluster.list('NetworkAttachmentDefinition').catch(notServed),
     cluster.get<ConfigMapObject>('ConfigMap', Vip.configMap.namespace, Vip.configMap.name),
     cluster.get<ServiceObject>('Service', Vip.service.namespace, Vip.service.name),
   ]);
@@ -118,6 +118,12 @@ export async function gatherNetworkFacts(env: RunbookEnv): Promise<NetworkFacts>
     vmNetworks,
     warnings,
   };
+}
+
+/** A kind this Harvester does not serve (404) has nothing to record; anything else (a 403) stops the step. */
+function notServed(err: unknown): KObject[] {
+  if ((err as { statusCode?: number } | undefined)?.statusCode === 404) return [];
+  throw err;
 }
 
 function safeJson(s: string | undefined): Record<string, unknown> | undefined {
