@@ -121,6 +121,8 @@ export const NodeNetworkFacts = z.object({
   nodes: z.record(z.string(), NodeNetBaselineFact),
   /** Nodes that could not be read, with why (the restart checks them without a baseline). */
   unread: z.record(z.string(), z.string()),
+  /** VlanConfig name → the nodes it applied to (from VlanStatus), for nodes without a baseline. */
+  vlanConfigNodes: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type NodeNetworkFacts = z.infer<typeof NodeNetworkFacts>;
 

@@ -64,8 +64,9 @@ describe('network re-check across a restart', () => {
     expect(r.state).toBe('completed');
     shutdownRun = r.runId;
     const facts = replay(readJournal(join(r.runDir!, 'journal.jsonl')).records).facts;
-    const nn = facts.get(Facts.nodeNetworks.key) as { nodes: Record<string, { gateway: string; interfaces: { name: string }[] }>; unread: Record<string, string> };
+    const nn = facts.get(Facts.nodeNetworks.key) as { nodes: Record<string, { gateway: string; interfaces: { name: string }[] }>; unread: Record<string, string>; vlanConfigNodes: Record<string, string[]> };
     expect(nn.unread).toEqual({});
+    expect(nn.vlanConfigNodes['data-all-nodes']).toEqual(expect.arrayContaining(x.bed.twin.scenario.nodes.filter((n) => n.role === 'worker').map((n) => n.name)));
     expect(Object.keys(nn.nodes).sort()).toEqual(x.bed.twin.scenario.nodes.map((n) => n.name).sort());
     const any = Object.values(nn.nodes)[0]!;
     expect(any.gateway).toMatch(/\.1$/);

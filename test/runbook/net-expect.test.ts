@@ -70,4 +70,10 @@ describe('netExpectations', () => {
     expect(e.interfaces).toEqual(['mgmt-br', 'data-br', 'data-bo', 'eth2', 'eth3']);
     expect(describeExpectations('harv41', e)).toContain('NTP synchronised, offset under 250 ms');
   });
+  it('without a baseline, expects a VlanConfig\'s interfaces only on the nodes it reached', () => {
+    const applied = { 'data-all': ['harv42'] };
+    expect(clusterNetworkInterfaces(net, 'harv41', applied)).toEqual(['mgmt-br']);
+    expect(clusterNetworkInterfaces(net, 'harv42', applied)).toEqual(['mgmt-br', 'data-br', 'data-bo', 'eth2', 'eth3']);
+    expect(netExpectations(node, net, { nodes: {}, unread: { harv41: 'no SSH' }, vlanConfigNodes: applied }, {}).interfaces).toEqual(['mgmt-br']);
+  });
 });

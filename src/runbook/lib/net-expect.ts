@@ -99,10 +99,14 @@ export function ntpServers(settings: Record<string, string>): string[] {
   return strings(field(parseJson(settings['ntp-servers']), 'ntpServers'));
 }
 
-/** Interfaces a node should have for the recorded cluster networks (bridge, bond, uplinks). */
-export function clusterNetworkInterfaces(net: NetworkFacts): string[] {
+/**
+ * Interfaces a node should have for the recorded cluster networks (bridge, bond, uplinks);
+ * with `applied` (VlanConfig → nodes) only those of the VlanConfigs that reached `node`.
+ */
+export function clusterNetworkInterfaces(net: NetworkFacts, node?: string, applied?: Record<string, string[]>): string[] {
   const out = net.clusterNetworks.includes('mgmt') ? ['mgmt-br'] : [];
   for (const vc of net.vlanConfigs) {
+    if (node && applied?.[vc.name] && !applied[vc.name]!.includes(node)) continue;
     if (vc.clusterNetwork) out.push(`${vc.clusterNetwork}-br`, `${vc.clusterNetwork}-bo`);
     out.push(...vc.nics);
   }
@@ -121,7 +125,7 @@ export function netExpectations(node: NodeFact, net: NetworkFacts, baselines: No
   const hosts = [...ntpServers(s), ...proxies.map(hostOf), ...registries.map((r) => hostOf(r.url)), hostOf(s['cluster-registration-url'] ?? ''), extra.rancherUrl ? hostOf(extra.rancherUrl) : undefined];
   const names = [...new Set(hosts.filter((h): h is string => Boolean(h) && isIP(h!) === 0))];
   const base = baselines?.nodes[node.name];
-  const expected = clusterNetworkInterfaces(net);
+  const expected = clusterNetworkInterfaces(net, node.name, baselines?.vlanConfigNodes);
   const interfaces = base ? expected.filter((i) => base.interfaces.some((b) => b.name === i)) : expected;
   return {
     ip: node.ip,

@@ -4,7 +4,8 @@
 // network re-check can tell a moved site (another gateway, a lost VLAN bridge) from a
 // healthy one. Read-only; a node that cannot be read is noted and checked without it.
 import { formatError } from '../../common/errors.js';
-import type { Step } from '../../engine/types.js';
+import type { KObject } from '../../common/harvester-types.js';
+import type { Step, StepContext } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import { Facts, readFact, requireFact, toJson, type NodeNetworkFacts } from '../facts.js';
 import { nodeTarget } from '../lib/power.js';
@@ -17,7 +18,7 @@ export const recordNodeNetworks: Step<RunbookEnv> = {
   destructive: false,
   records: [Facts.nodeNetworks.key],
   risks: ['a node that cannot be read over SSH is re-checked at restart against the cluster\'s record only (warned)'],
-  rbac: [],
+  rbac: [{ group: 'network.harvesterhci.io', resource: 'vlanstatuses', verbs: ['list'] }],
   enabled: (ctx) => ctx.env.netCheck !== undefined,
   async check(ctx) {
     const f = readFact(ctx.facts, Facts.nodeNetworks);
@@ -29,7 +30,7 @@ export const recordNodeNetworks: Step<RunbookEnv> = {
   },
   async act(ctx) {
     const port = ctx.env.netCheck!;
-    const out: NodeNetworkFacts = { nodes: {}, unread: {} };
+    const out: NodeNetworkFacts = { nodes: {}, unread: {}, vlanConfigNodes: await vlanConfigNodes(ctx) };
     for (const n of requireFact(ctx.facts, Facts.network, 'recording the nodes\' networks').nodes) {
       if (!port.canCheck(n.name)) {
         out.unread[n.name] = 'no SSH access for it in the power inventory';
@@ -45,3 +46,15 @@ export const recordNodeNetworks: Step<RunbookEnv> = {
     await ctx.record(Facts.nodeNetworks.key, toJson(out));
   },
 };
+
+/** Which nodes each VlanConfig reached, from its VlanStatus objects (one per node). */
+async function vlanConfigNodes(ctx: StepContext<RunbookEnv>): Promise<Record<string, string[]>> {
+  const statuses = await ctx.env.cluster.list<KObject & { status?: { node?: string; vlanConfig?: string } }>('VlanStatus').catch(() => []);
+  const out: Record<string, string[]> = {};
+  for (const s of statuses) {
+    const vc = s.status?.vlanConfig;
+    const node = s.status?.node;
+    if (vc && node) out[vc] = [...(out[vc] ?? []), node].sort();
+  }
+  return out;
+}
