@@ -22,7 +22,9 @@ export function outageFor(records: readonly GuardRecord[], shutdownRunId: string
   const next = records.findIndex((r, i) => i > runAt && r.type === 'guard.decision' && r.decision === 'trigger-shutdown');
   const restartEnd = records.findIndex((r, i) => i > runAt && (next < 0 || i < next) && r.type === 'guard.action' && r.action === 'restart' && r.outcome !== 'started' && r.outcome !== 'skipped');
   const to = restartEnd >= 0 ? restartEnd + 1 : next >= 0 ? next : records.length;
-  const episode = records.slice(from, to);
+  // The outage begins when the UPS went on battery (not at the end of the previous one).
+  const firstOb = records.findIndex((r, i) => i >= from && i < to && r.type === 'guard.ups' && r.event === 'transition' && (r.to === 'on-battery' || r.to === 'low-battery'));
+  const episode = records.slice(firstOb >= 0 && firstOb <= runAt ? firstOb : from, to);
 
   const trigger = triggerAt >= 0 ? (records[triggerAt] as Rec<'guard.decision'> & { decision: 'trigger-shutdown' }) : undefined;
   const onBattery = episode.find((r): r is Rec<'guard.ups'> => r.type === 'guard.ups' && r.event === 'transition' && (r.to === 'on-battery' || r.to === 'low-battery'));
