@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError, formatError } from '../../src/common/errors.js';
-import { loadGuardConfig, parseGuardConfig } from '../../src/guard/config.js';
+import { defaultGuardConfig, loadGuardConfig, parseGuardConfig } from '../../src/guard/config.js';
 
 const head = 'schemaVersion: 1\nkind: GuardConfig\n';
 
@@ -71,5 +71,22 @@ describe('parseGuardConfig', () => {
     await writeFile(join(dir, 'guard.yaml'), yaml as string);
     const c = await loadGuardConfig(join(dir, 'guard.yaml'));
     expect(c.credentials?.passwordFile).toBe('/etc/fallow/nut-password');
+  });
+});
+
+describe('the cluster section (how `guard run` reaches the cluster)', () => {
+  it('defaults: no power inventory (nodes by hand), no backups, bundles on, stuck rancher pods force-deleted', () => {
+    const c = parseGuardConfig(`${head}ups: ups1@127.0.0.1\n`, '/etc/fallow/guard.yaml');
+    expect(c.cluster).toEqual({ backupVms: [], forceDeleteStuckPods: true, skipBundles: false, waveSize: 0, acceptNewHostKeys: false });
+  });
+
+  it('a relative power inventory is relative to the config file', () => {
+    const c = parseGuardConfig(`${head}ups: ups1@127.0.0.1\ncluster:\n  power: power.yaml\n  backupVms: [default/db]\n  waveSize: 3\n`, '/etc/fallow/guard.yaml');
+    expect(c.cluster).toMatchObject({ power: '/etc/fallow/power.yaml', backupVms: ['default/db'], waveSize: 3 });
+    expect(() => parseGuardConfig(`${head}ups: u@h\ncluster:\n  powr: p.yaml\n`, 'g.yaml')).toThrow(/cluster: Unrecognized key: "powr"/);
+  });
+
+  it('defaultGuardConfig is the file with every default', () => {
+    expect(defaultGuardConfig().policy.budget).toEqual(parseGuardConfig(`${head}ups: x@y\n`, 'g.yaml').policy.budget);
   });
 });

@@ -33,13 +33,16 @@ export interface BudgetPlanView {
 /** "8m", "90s", "1h30m" or bare seconds. */
 export function parseBudget(v: string): number {
   const t = v.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
-  const re = /(\d+(?:\.\d+)?)(h|m|s)/gy;
   let ms = 0;
   let matched = 0;
-  for (const m of t.matchAll(re)) {
-    ms += Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000);
-    matched += m[0].length;
+  if (/^\d+(\.\d+)?$/.test(t)) {
+    ms = Number(t) * 1000;
+    matched = t.length;
+  } else {
+    for (const m of t.matchAll(/(\d+(?:\.\d+)?)(h|m|s)/gy)) {
+      ms += Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000);
+      matched += m[0].length;
+    }
   }
   if (t === '' || matched !== t.length || !(ms > 0)) throw new UsageError(`invalid --budget "${v}"`, 'Give the time the battery leaves for the shutdown, e.g. 8m, 450s or 1h');
   return Math.round(ms);
