@@ -3,7 +3,7 @@
 // Terminating pods only with consent.
 import { Annotations } from '../../common/harvester.js';
 import type { DeploymentObject, PodObject } from '../../common/harvester-types.js';
-import { capList } from '../../common/list.js';
+import { capList, count } from '../../common/list.js';
 import type { StepContext, WaitResult, WaitSpec } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 
@@ -65,7 +65,7 @@ export function podsGoneWait(ctx: Ctx, d: DeploymentObject, timeoutMs: number): 
         }
       }
       const desc = pods.map((p) => `${p.metadata.name}${p.metadata.deletionTimestamp ? ' (Terminating)' : ''}`);
-      return { state: 'waiting', detail: `waiting for ${pods.length} pods of ${d.metadata.name} to go: ${capList(desc)}` };
+      return { state: 'waiting', detail: `waiting for ${count(pods.length, 'pod')} of ${d.metadata.name} to go: ${capList(desc)}` };
     },
     async subscribe(c, wake) {
       return c.env.cluster.cache('Pod', opts).onChange(wake);

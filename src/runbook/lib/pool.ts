@@ -2,7 +2,7 @@
 // only when the previous one is finished; re-evaluated on every cache change. Serves the
 // guest-first VM stop (3.1/3.2) and the VM start waves (5.5), which differ only in what
 // "finished", "in flight" and "start" mean.
-import { capList } from '../../common/list.js';
+import { capList, count } from '../../common/list.js';
 
 export interface PoolItem {
   key: string;
@@ -56,5 +56,5 @@ export class TieredPool<T extends PoolItem> {
 }
 
 export function describePool(verb: string, s: PoolState): string {
-  return `waiting for ${s.pending.length} VMs to ${verb} (${s.inFlight.length} in progress: ${capList(s.inFlight)})`;
+  return `waiting for ${count(s.pending.length, 'VM')} to ${verb} (${s.inFlight.length} in progress: ${capList(s.inFlight)})`;
 }

@@ -4,7 +4,7 @@
 // while etcd members go down the API may vanish, so the confirmation never needs it.
 import { FatalError } from '../../common/errors.js';
 import type { VirtualMachineInstanceObject } from '../../common/harvester-types.js';
-import { capList } from '../../common/list.js';
+import { capList, count } from '../../common/list.js';
 import type { StepContext, WaitResult, WaitSpec } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import type { NodeFact } from '../facts.js';
@@ -64,7 +64,7 @@ export function nodesOffWait(nodes: NodeFact[], label: string, timeoutMs = minut
           await c.env.power.forceOff(nodeTarget(n));
         }
       }
-      return { state: 'waiting', detail: `waiting for ${on.length} nodes to power off (still on: ${capList(on.map((n) => n.name))})` };
+      return { state: 'waiting', detail: `waiting for ${count(on.length, 'node')} to power off (still on: ${capList(on.map((n) => n.name))})` };
     },
     async subscribe(c, wake) {
       // Wake on Node changes while the API still answers; power probes are polled.

@@ -4,7 +4,7 @@
 // volume faulted; the storage network consistent with its pods when one is set.
 import { Namespaces, SystemNamespaces, Vip } from '../../common/harvester.js';
 import type { LonghornVolumeObject, PodObject, ServiceObject } from '../../common/harvester-types.js';
-import { capList } from '../../common/list.js';
+import { capList, count } from '../../common/list.js';
 import type { Step, StepContext, WaitResult } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import { Facts, requireFact } from '../facts.js';
@@ -112,8 +112,8 @@ export const healthGates: Step<RunbookEnv> = {
       }
       // Longhorn first: nothing that needs storage may start before it is healthy.
       const longhorn = bad.filter((b) => b.startsWith(`${Namespaces.longhornSystem}/`));
-      if (longhorn.length) return { state: 'waiting', detail: `waiting for ${longhorn.length} Longhorn pods: ${capList(longhorn)}` };
-      if (bad.length) return { state: 'waiting', detail: `waiting for ${bad.length} system pods: ${capList(bad)}` };
+      if (longhorn.length) return { state: 'waiting', detail: `waiting for ${count(longhorn.length, 'Longhorn pod')}: ${capList(longhorn)}` };
+      if (bad.length) return { state: 'waiting', detail: `waiting for ${count(bad.length, 'system pod')}: ${capList(bad)}` };
       const degraded = vols.list().filter((v) => v.status?.robustness === 'degraded');
       if (degraded.length) await c.warn(`Longhorn volumes degraded (rebuilding is normal after a restart): ${capList(degraded.map((v) => v.metadata.name))}`);
       return { state: 'done' };

@@ -3,7 +3,7 @@
 // back with another IP stops the run (1.2).
 import { FatalError } from '../../common/errors.js';
 import type { NodeObject } from '../../common/harvester-types.js';
-import { capList } from '../../common/list.js';
+import { capList, count } from '../../common/list.js';
 import type { Step, StepContext, WaitResult } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import { Facts, readFact, requireFact, type NodeFact } from '../facts.js';
@@ -85,7 +85,7 @@ function controlPlaneUp(): Step<RunbookEnv>['wait'] {
       const changed = changedIps(want, nodes.list());
       if (changed.length) return { state: 'failed', reason: `node IP changed: ${changed.join('; ')}`, hint: ipChangeHint };
       const notReady = want.filter((n) => !nodes.list().some((l) => l.metadata.name === n.name && isReady(l)));
-      if (notReady.length) return { state: 'waiting', detail: `waiting for ${notReady.length} etcd nodes Ready: ${capList(notReady.map((n) => n.name))}` };
+      if (notReady.length) return { state: 'waiting', detail: `waiting for ${count(notReady.length, 'etcd node')} Ready: ${capList(notReady.map((n) => n.name))}` };
       let members;
       try {
         members = await c.env.cluster.etcdMembers(leaderNode(c).name);
@@ -155,7 +155,7 @@ export const powerOnWorkers: Step<RunbookEnv> = {
       const changed = changedIps(all, cache.list());
       if (changed.length) return { state: 'failed', reason: `node IP changed: ${changed.join('; ')}`, hint: ipChangeHint };
       const notReady = all.filter((n) => !cache.list().some((l) => l.metadata.name === n.name && isReady(l)));
-      return notReady.length ? { state: 'waiting', detail: `waiting for ${notReady.length} nodes Ready: ${capList(notReady.map((n) => n.name))}` } : { state: 'done' };
+      return notReady.length ? { state: 'waiting', detail: `waiting for ${count(notReady.length, 'node')} Ready: ${capList(notReady.map((n) => n.name))}` } : { state: 'done' };
     },
     subscribe: async (c, wake) => c.env.cluster.cache('Node').onChange(wake),
   }),

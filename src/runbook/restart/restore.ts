@@ -2,6 +2,7 @@
 // rancher back, cattle-cluster-agent returns), and the reverse of 3.4 (workloads scaled
 // back to their recorded replicas). Only what the shutdown changed is undone.
 import { Annotations, Rancher } from '../../common/harvester.js';
+import { count } from '../../common/list.js';
 import type { AddonObject, DeploymentObject, KObject } from '../../common/harvester-types.js';
 import type { Step, StepContext, WaitResult } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
@@ -42,7 +43,7 @@ export const enableAddons: Step<RunbookEnv> = {
       name: 'addons deployed',
       kind: 'Addon',
       timeoutMs: minutes(20),
-      describe: (n) => `waiting for ${n} addons to deploy`,
+      describe: (n) => `waiting for ${count(n, 'addon')} to deploy`,
       pending: (items) => {
         const mine = items.filter((a) => want.has(key({ namespace: a.metadata.namespace, name: a.metadata.name })));
         const failed = mine.find((a) => a.status?.status === 'AddonDeployFailed' || a.status?.conditions?.some((c) => c.type === 'OperationFailed' && c.status === 'True'));

@@ -2,6 +2,7 @@
 // rancher-monitoring, rancher-logging, rancher-vcluster and any other enabled addon whose
 // namespace has a Longhorn volume in use, and wait for AddonDisabled.
 import { PvcAddons } from '../../common/harvester.js';
+import { count } from '../../common/list.js';
 import type { AddonObject, LonghornVolumeObject } from '../../common/harvester-types.js';
 import type { Step, StepContext } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
@@ -63,7 +64,7 @@ export const disableAddons: Step<RunbookEnv> = {
       name: 'addons disabled',
       kind: 'Addon',
       timeoutMs: minutes(15),
-      describe: (n) => `waiting for ${n} addons to be Disabled`,
+      describe: (n) => `waiting for ${count(n, 'addon')} to be Disabled`,
       pending: (items) => {
         const mine = items.filter((a) => want.has(key({ namespace: a.metadata.namespace, name: a.metadata.name })));
         const failed = mine.find((a) => a.status?.conditions?.some((c) => c.type === 'OperationFailed' && c.status === 'True'));

@@ -1,6 +1,7 @@
 // Seed 2 — (Optional) back up VMs: a VirtualMachineBackup per chosen VM, waited to
 // readyToUse, before any VM is stopped. Refuses without a backup-target.
 import { FatalError, UsageError } from '../../common/errors.js';
+import { count } from '../../common/list.js';
 import { Kinds } from '../../common/harvester.js';
 import type { SettingObject, VirtualMachineBackupObject, VirtualMachineObject } from '../../common/harvester-types.js';
 import type { Step, StepContext } from '../../engine/types.js';
@@ -75,7 +76,7 @@ export const backupVms: Step<RunbookEnv> = {
         name: 'VM backups ready',
         kind: 'VirtualMachineBackup',
         timeoutMs: minutes(120),
-        describe: (n) => `waiting for ${n} VM backups`,
+        describe: (n) => `waiting for ${count(n, 'VM backup')}`,
         pending: (items) => {
           const mine = items.filter((b) => names.has(vmKey(b)));
           const failed = mine.find((b) => b.status?.error?.message);

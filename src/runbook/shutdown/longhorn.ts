@@ -3,7 +3,7 @@
 // any node goes down; names the ones that are not and what uses them.
 import { Namespaces } from '../../common/harvester.js';
 import type { KObject, LonghornVolumeObject, PodObject } from '../../common/harvester-types.js';
-import { capList } from '../../common/list.js';
+import { capList, count } from '../../common/list.js';
 import type { Step, StepContext } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import { Facts, readFact, requireFact, toJson } from '../facts.js';
@@ -126,7 +126,7 @@ export const longhornGate: Step<RunbookEnv> = {
       kind: 'LonghornVolume',
       opts: { namespace: Namespaces.longhornSystem },
       timeoutMs: minutes(10),
-      describe: (n) => `waiting for ${n} Longhorn volumes to detach`,
+      describe: (n) => `waiting for ${count(n, 'Longhorn volume')} to detach`,
       pending: (items) => items.filter((v) => !isDetached(v)).map(describeVolume),
     }),
 };
