@@ -10,14 +10,14 @@ import { replay } from '../../src/journal/replay.js';
 import { Facts } from '../../src/runbook/facts.js';
 import type { Json } from '../../src/engine/types.js';
 import { rancherPlanLines, rancherPlanView } from '../../src/rancher/index.js';
-import { filesContaining, rancherRestart, rancherShutdown, startExtrasBed, type ExtrasBed } from './extras-bed.js';
+import { filesContaining, issue12Restart, issue12Shutdown, rancherShutdown, startExtrasBed, type ExtrasBed } from './extras-bed.js';
 
 const factsOf = (runDir: string): ReadonlyMap<string, Json> => replay(readJournal(join(runDir, 'journal.jsonl')).records).facts;
 
-describe('full cycle with Rancher Manager and --snapshot-downstream', () => {
+describe('full cycle with every issue-12 step: Rancher Manager, --snapshot-downstream, network re-check', () => {
   let x: ExtrasBed;
   beforeAll(async () => {
-    x = await startExtrasBed();
+    x = await startExtrasBed({ netCheck: true });
   });
   afterAll(async () => x?.close());
 
@@ -34,7 +34,7 @@ describe('full cycle with Rancher Manager and --snapshot-downstream', () => {
   let shutdownRun = '';
   it('snapshots every downstream cluster and waits for the snapshots before any VM stops', async () => {
     const start = x.bed.twin.clock.now();
-    const r = await x.run(rancherShutdown(), { options: { snapshotDownstream: true } });
+    const r = await x.run(issue12Shutdown(), { options: { snapshotDownstream: true } });
     expect(r.message ?? '').toBe('');
     expect(r.state).toBe('completed');
     shutdownRun = r.runId;
@@ -60,7 +60,7 @@ describe('full cycle with Rancher Manager and --snapshot-downstream', () => {
   it('stops the restart naming a downstream cluster that does not come back', async () => {
     expect(shutdownRun).not.toBe('');
     x.rm!.setFaults({ clusterStuck: ['rke2-dev'] });
-    const r = await x.run(rancherRestart(), { parentRunId: shutdownRun, options: { waveSize: 2, downstreamTimeoutMs: 10 * 60_000 } });
+    const r = await x.run(issue12Restart(), { parentRunId: shutdownRun, options: { waveSize: 2, downstreamTimeoutMs: 10 * 60_000 } });
     restartRunDir = r.runDir!;
     expect(r.state).not.toBe('completed');
     expect(r.message).toMatch(/downstream cluster fleet-default\/rke2-dev is not Ready/);
@@ -75,7 +75,7 @@ describe('full cycle with Rancher Manager and --snapshot-downstream', () => {
 
   it('resumes once the cluster is back: every downstream cluster Ready, zero verification differences', async () => {
     x.rm!.setFaults({ clusterStuck: [] });
-    const r = await x.resume(rancherRestart(), restartRunDir, { options: { waveSize: 2 } });
+    const r = await x.resume(issue12Restart(), restartRunDir, { options: { waveSize: 2 } });
     expect(r.message ?? '').toBe('');
     expect(r.state).toBe('completed');
     const facts = factsOf(restartRunDir);
@@ -83,6 +83,11 @@ describe('full cycle with Rancher Manager and --snapshot-downstream', () => {
     expect(afterFact.downstream.map((d) => `${d.name}:${d.ready}:${d.readyMachines}/${d.expectedMachines}`)).toEqual(['rke2-dev:true:2/2', 'rke2-prod:true:3/3']);
     const verification = facts.get('verification') as { summary: { errors: number } };
     expect(verification.summary.errors).toBe(0);
+    // every node passed its network re-check (the registration URL's host among the names resolved)
+    const checks = facts.get(Facts.netChecks.key) as Record<string, { check: string; target: string; ok: boolean }[]>;
+    expect(Object.keys(checks).sort()).toEqual(x.bed.twin.scenario.nodes.map((n) => n.name).sort());
+    expect(Object.values(checks).flat().filter((c) => !c.ok)).toEqual([]);
+    expect(Object.values(checks)[0]!.some((c) => c.check === 'dns' && c.target === 'rancher.example.com' && c.ok)).toBe(true);
   });
 
   it('leaves the Rancher token in no file of either run', () => {
