@@ -1,8 +1,9 @@
 // `npm run bench`: fallow against the critical-path bound and a naive script, on the twin
 // in virtual time. Runs the default and witness scenarios (fallow and the naive operator
-// side by side) and full cycles on generated 20-node clusters of 100 and 1,000 VMs; on a
-// 5,000-VM / 1,000-volume twin it measures `fallow plan` in a child process (wall time,
-// peak RSS). Prints the five groups of figures and writes them to bench/results.json.
+// side by side) and full cycles on generated 20-node clusters of 100 (with the naive
+// operator too) and 1,000 VMs; on a 5,000-VM / 1,000-volume twin it measures `fallow
+// plan` in a child process (wall time, peak RSS). Prints the five groups of figures and
+// writes them to bench/results.json.
 //
 //   npm run bench                                  # the default set (a few minutes)
 //   npm run bench -- --sizes 100,1000,5000         # add the 5,000-VM full cycle (long:
@@ -22,10 +23,11 @@ const program = new Command('bench')
   .option('--sizes <list>', 'VM counts of the generated 20-node scenarios run as full cycles', '100,1000')
   .option('--plan-size <n>', 'VM count of the twin `fallow plan` is measured on (1,000 volumes at most)', '5000')
   .option('--scenarios <list>', 'built-in scenarios to run with the naive baseline', 'default,witness')
+  .option('--naive-sizes <list>', 'generated scenarios that also get the naive baseline', '100')
   .option('--no-naive', 'skip the naive baseline')
   .option('--out <file>', 'where to write the figures', 'bench/results.json')
   .parse(process.argv);
-const opts = program.opts<{ sizes: string; planSize: string; scenarios: string; naive: boolean; out: string }>();
+const opts = program.opts<{ sizes: string; planSize: string; naiveSizes: string; scenarios: string; naive: boolean; out: string }>();
 
 const wall0 = Date.now();
 const log = (m: string) => process.stderr.write(`[bench +${((Date.now() - wall0) / 1000).toFixed(0)}s] ${m}\n`);
@@ -50,8 +52,11 @@ let plan: ChildFigures | undefined;
 const measurePlan = async (twin: Twin) => void (plan = await measureCli(['plan', '--kubeconfig', twin.kubeconfigPath, '-o', 'json']));
 for (const vms of sizes) {
   log(`large-${vms}: building the twin and running fallow`);
-  const c = await runFallowCycle({ scenario: largeScenario({ vms, volumes: volumesFor(vms) }), ...(vms === planSize ? { before: measurePlan } : {}) });
-  figures.push(scenarioFigures(c));
+  const scenario = largeScenario({ vms, volumes: volumesFor(vms) });
+  const c = await runFallowCycle({ scenario, ...(vms === planSize ? { before: measurePlan } : {}) });
+  const naive = opts.naive && list(opts.naiveSizes).map(Number).includes(vms);
+  if (naive) log(`large-${vms}: naive operator`);
+  figures.push(scenarioFigures(c, naive ? await runNaiveCycle({ scenario }) : undefined));
   sampleRss();
 }
 if (planSize > 0 && !sizes.includes(planSize)) {
