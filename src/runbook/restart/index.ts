@@ -10,6 +10,8 @@ import { powerOnEtcdMembers, powerOnLeader, powerOnWorkers } from './power.js';
 import { enableAddons, restoreScaleAvailable, scaleUpRancher, scaleUpWorkloads } from './restore.js';
 import { awaitDownstreamVms, startTraditionalVms } from './vms.js';
 import { verifyAgainstRecord } from './verify.js';
+import { netCheckEtcdMembers, netCheckLeader, netCheckWorkers } from './net-check.js';
+import { awaitDownstreamClusters, awaitHarvesterActive } from './rancher-manager.js';
 import { readFact } from '../facts.js';
 
 export const secondSupportBundle: Step<RunbookEnv> = {
@@ -30,16 +32,21 @@ export const secondSupportBundle: Step<RunbookEnv> = {
 
 export const restartSteps: Step<RunbookEnv>[] = [
   powerOnLeader, // 5.1
+  netCheckLeader, // 1.2 / 5 network re-check
   powerOnEtcdMembers, // 5.1
+  netCheckEtcdMembers, // 1.2 / 5
   checkVip, // 5.1
   powerOnWorkers, // 5.2
+  netCheckWorkers, // 1.2 / 5
   healthGates, // 5.2
   enableAddons, // 5.3
   scaleUpWorkloads, // 3.4 undone
   restoreScaleAvailable, // 5.4
   scaleUpRancher, // 5.4
+  awaitHarvesterActive, // 5.4 step 3 (with --rancher-url)
   startTraditionalVms, // 5.5
   awaitDownstreamVms, // 5.5
+  awaitDownstreamClusters, // 5.5.2 (with --rancher-url)
   secondSupportBundle, // 5.6
   verifyAgainstRecord, // 5.6 before/after
 ];

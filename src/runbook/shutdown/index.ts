@@ -8,6 +8,8 @@ import { longhornGate, scaleDownOtherWorkloads } from './longhorn.js';
 import { findEtcdLeader, shutdownEtcdFollowers, shutdownEtcdLeader, shutdownWorkers } from './nodes.js';
 import { generateSupportBundle, recordNetworkFacts } from './preconditions.js';
 import { snapshotBefore } from './snapshot.js';
+import { recordNodeNetworks } from './net-baseline.js';
+import { recordRancherManager, snapshotDownstreamClusters } from './downstream-snapshots.js';
 import { clearScaleAvailable, scaleDownAgent, scaleDownRancher } from './rancher.js';
 import { stopDownstreamVms, stopTraditionalVms } from './vms.js';
 
@@ -16,8 +18,11 @@ export const shutdownRunbook: Runbook<RunbookEnv> = {
   steps: [
     generateSupportBundle, // 1.1
     recordNetworkFacts, // 1.2
+    recordNodeNetworks, // 1.2 (over SSH, with a power inventory)
     snapshotBefore, // 1.2 / 5.6
     backupVms, // 2 (optional)
+    recordRancherManager, // 2 (with --rancher-url)
+    snapshotDownstreamClusters, // 2 (with --snapshot-downstream)
     stopTraditionalVms, // 3.1
     clearScaleAvailable, // 3.2
     scaleDownRancher, // 3.2
