@@ -117,14 +117,29 @@ describe('guard run: outages on a twin cluster with a real upsd', () => {
     expect(findings.map((f) => f.rule)).toContain('the etcd leader went down last');
     expect(await guard.stop()).toEqual({ phase: 'down' });
 
-    const r = report(b);
-    expect(r.result.verdict).toBe('shut-down');
-    expect(r.outage?.plan?.skipped.map((s) => s.id)).toContain('shutdown.support-bundle');
-    expect(r.outage?.marginMs).toBeGreaterThan(0);
-    expect(r.runs[0]?.steps.find((s) => s.id === 'shutdown.support-bundle')?.outcome).toBe('skipped');
-    const md = renderMarkdown(r);
+    const down = report(b);
+    expect(down.result.verdict).toBe('shut-down');
+    expect(down.outage?.plan?.skipped.map((s) => s.id)).toContain('shutdown.support-bundle');
+    expect(down.outage?.marginMs).toBeGreaterThan(0);
+    expect(down.runs[0]?.steps.find((s) => s.id === 'shutdown.support-bundle')?.outcome).toBe('skipped');
+    const md = renderMarkdown(down);
     expect(md).toMatch(/Skipped steps \| shutdown\.support-bundle/);
     expect(md).toMatch(/skip shutdown\.support-bundle/);
+
+    // The guard service restarts while the cluster is down: it finds the cluster and its
+    // estimate in the journals, knows the cluster is down, and restarts it when power holds.
+    const again = b.start(b.writeConfig({ policy: { safetyMarginSeconds: 200 } }));
+    await waitFor('the second guard armed', () => ofType(b.records(), 'guard.start').length === 2, WALL);
+    expect(ofType(b.records(), 'guard.start')[1]?.phase).toBe('down');
+    expect(ofType(b.records(), 'guard.inventory').at(-1)).toMatchObject({ source: 'journal', nodes: 4, learnedRuns: 1 });
+    expect(again.stderr()).toMatch(/does not answer .*guarding cluster/);
+    await b.battery.online(90);
+    await waitFor('the restart to finish', () => actions(b.records()).some((a) => a.startsWith('restart ') && a !== 'restart started'), WALL);
+    expect(await again.stop()).toEqual({ phase: 'armed' });
+    expect(actions(b.records())).toEqual(['shutdown started', 'shutdown finished', 'restart started', 'restart finished']);
+    const r = report(b);
+    expect(r.result).toMatchObject({ verdict: 'verified', line: 'Verification: 0 differences' });
+    expect(r.outage?.restartedAt).not.toBeNull();
   });
 
   it('power back mid-shutdown: the shutdown stops between steps, the restart restores what it recorded', async () => {
@@ -157,7 +172,7 @@ describe('guard run: outages on a twin cluster with a real upsd', () => {
     expect(skipped).toEqual(expect.arrayContaining(['restart.power-on-leader', 'restart.power-on-etcd-members']));
   });
 
-  it('a flapping UPS: a short return of power neither ends the outage nor restarts a cluster going down', async () => {
+  it('a flapping UPS: a short return of power neither ends the outage nor stops a shutdown; a guard stopped mid-shutdown resumes it', async () => {
     bed = await startGuardBed(upsd, { scale: SCALE });
     const b = bed;
     const guard = b.start(b.writeConfig({ policy: { safetyMarginSeconds: 300, maxOnBatterySeconds: 1000, flapToleranceSeconds: 600, restart: { minChargePercent: 50, stableSeconds: 120 } } }));
@@ -180,11 +195,26 @@ describe('guard run: outages on a twin cluster with a real upsd', () => {
     await b.battery.online(30);
     await new Promise((r) => setTimeout(r, 1500));
     await b.battery.resume();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(ofType(b.records(), 'guard.decision').some((d) => d.decision === 'stop-shutdown-at-consistent-point')).toBe(false);
+
+    // The service is stopped mid-shutdown: the run stops resumably and the guard wants an operator…
+    expect(await guard.stop()).toEqual({ phase: 'needs-operator' });
+    const first = ofType(b.records(), 'guard.run')[0]!;
+    expect(actions(b.records())).toEqual(['shutdown started', 'shutdown failed']);
+    expect(readJournal(join(first.runDir, 'journal.jsonl')).records.at(-1)).toMatchObject({ type: 'run-end', state: 'stopped', reason: 'interrupted' });
+    // …and the guard started again resumes that very run on the next trigger, never a second one.
+    const again = b.start(b.writeConfig());
+    await waitFor('the second guard armed', () => ofType(b.records(), 'guard.start').length === 2, WALL);
+    await b.battery.discharge(900, { lowS: 900 });
     await waitFor('the cluster down', () => actions(b.records()).includes('shutdown finished'), WALL);
     expect(allOff(b.twin)).toBe(true);
-    expect(await guard.stop()).toEqual({ phase: 'down' });
-    expect(actions(b.records())).toEqual(['shutdown started', 'shutdown finished']);
-    expect(ofType(b.records(), 'guard.decision').some((d) => d.decision === 'stop-shutdown-at-consistent-point')).toBe(false);
+    expect(await again.stop()).toEqual({ phase: 'down' });
+    expect(ofType(b.records(), 'guard.run').map((r) => [r.runId, r.resumed])).toEqual([
+      [first.runId, false],
+      [first.runId, true],
+    ]);
+    expect(actions(b.records())).toEqual(['shutdown started', 'shutdown failed', 'shutdown started', 'shutdown finished']);
   });
 
   it('upsd unreachable: an alarm and no action; wrong credentials or no upsd at start: a clear error, nothing touched', async () => {
