@@ -27,6 +27,14 @@ export interface RunFlags {
   acceptNewHostKeys?: boolean;
   fromPartial?: boolean;
   healthTimeout?: string;
+  /** Rancher Manager access (seed 2, 5.4, 5.5.2): paths and variable names only, never the token. */
+  rancherUrl?: string;
+  rancherTokenFile?: string;
+  rancherTokenEnv?: string;
+  rancherCa?: string;
+  rancherInsecure?: boolean;
+  snapshotDownstream?: boolean;
+  skipNetCheck?: boolean;
 }
 
 function int(v: string | undefined, flag: string, min: number): number | undefined {
@@ -51,6 +59,8 @@ export function runOptionsFrom(f: RunFlags): RunOptions {
     ...(health !== undefined ? { healthTimeoutMs: health * 60_000 } : {}),
     fromPartial: f.fromPartial ?? false,
     skipBundles: f.skipBundles ?? false,
+    snapshotDownstream: f.snapshotDownstream ?? false,
+    skipNetCheck: f.skipNetCheck ?? false,
   };
 }
 
@@ -67,6 +77,7 @@ export interface EnvParts {
   runDir: string;
   /** Node name → InternalIP, from the live cluster or (restart) from the journal. */
   addresses: Map<string, string>;
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function buildRunbookEnv(p: EnvParts): Promise<{ env: RunbookEnv; close(): Promise<void> }> {
@@ -84,9 +95,30 @@ export async function buildRunbookEnv(p: EnvParts): Promise<{ env: RunbookEnv; c
   });
   const options = runOptionsFrom(p.flags);
   const power = new ControllerPowerPort(controller, p.clock, { forceOff: options.forceOff });
+  const f = p.flags;
+  // Optional edges: Rancher Manager (only with --rancher-url) and the network re-checks over
+  // SSH (only with a power inventory that says how to reach the nodes).
+  const rancherManager = f.rancherUrl
+    ? await (await import('../../rancher/index.js')).openRancherManager(
+        {
+          url: f.rancherUrl,
+          ...(f.rancherTokenFile ? { tokenFile: f.rancherTokenFile } : {}),
+          ...(f.rancherTokenEnv ? { tokenEnv: f.rancherTokenEnv } : {}),
+          ...(f.rancherCa ? { caFile: f.rancherCa } : {}),
+          ...(f.rancherInsecure ? { insecure: true } : {}),
+        },
+        p.clock,
+        // The token joins the process-wide registry the journal and every message are scrubbed with.
+        { env: p.env ?? process.env, secrets: (await import('../../journal/secrets.js')).secrets },
+      )
+    : undefined;
+  const netCheck = f.power ? new (await import('../../netcheck/port.js')).SshNetCheck(inventory) : undefined;
   return {
-    env: { cluster: p.cluster, power, options, runDir: p.runDir },
-    close: () => controller.close(),
+    env: { cluster: p.cluster, power, options, runDir: p.runDir, ...(rancherManager ? { rancherManager } : {}), ...(netCheck ? { netCheck } : {}) },
+    close: async () => {
+      rancherManager?.close();
+      await controller.close();
+    },
   };
 }
 
