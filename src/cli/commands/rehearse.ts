@@ -44,10 +44,12 @@ export const rehearseCommand: CommandModule = {
     cmd.action(async (flags: RehearseFlags, c: Command) => {
       const g = ctx.globals(c);
       // The twin is loaded only when a rehearsal runs: `fallow --help` stays fast.
-      const [{ startTwin }, { startPowerFronts }, { auditRestart, auditShutdown }] = await Promise.all([
+      const [{ startTwin }, { startPowerFronts }, { auditRestart, auditShutdown }, { startRancherManager }, { TwinNodeNetwork }] = await Promise.all([
         import('../../twin/runtime.js'),
         import('../../twin/fronts/fronts.js'),
         import('../../twin/audit.js'),
+        import('../../twin/rancher-manager/index.js'),
+        import('../../twin/node-network/model.js'),
       ]);
       const dir = resolve(flags.dir ?? mkdtempSync(join(tmpdir(), 'fallow-rehearse-')));
       await mkdir(dir, { recursive: true });
@@ -56,7 +58,9 @@ export const rehearseCommand: CommandModule = {
       const twin = await startTwin({ scenarioPath: flags.scenario, scale: Number(flags.scale), stateDir: join(dir, 'twin') });
       ctx.io.env.FALLOW_CLOCK = twin.clock.toEnv(); // every deadline of this rehearsal runs on the twin's clock
       const nodes = twin.scenario.nodes.map((n) => ({ name: n.name }));
-      const fronts = await startPowerFronts(twin.power, nodes, { dir: join(dir, 'power'), ssh: flags.ssh, bmc: flags.bmc });
+      // The nodes answer the network re-checks over SSH; a Rancher Manager manages the downstream clusters.
+      const fronts = await startPowerFronts(twin.power, nodes, { dir: join(dir, 'power'), ssh: flags.ssh, bmc: flags.bmc, sshCommands: new TwinNodeNetwork(twin.api).handler });
+      const rancher = await startRancherManager(twin, { dir: join(dir, 'rancher') });
       const g2: GlobalOptions = { ...g, kubeconfig: twin.kubeconfigPath, stateDir: join(dir, 'state') };
       delete g2.context;
       const vms = twin.scenario.vms.length;
@@ -66,7 +70,15 @@ export const rehearseCommand: CommandModule = {
       try {
         const identity = await clusterIdentity(conn.cluster);
         const addresses = await liveAddresses(conn.cluster);
-        const run: SessionFlags = { power: fronts.inventoryPath, yes: true, ...(flags.output ? { output: flags.output } : {}) };
+        const run: SessionFlags = {
+          power: fronts.inventoryPath,
+          yes: true,
+          rancherUrl: rancher.url,
+          rancherTokenFile: rancher.tokenFile,
+          rancherCa: rancher.caFile,
+          snapshotDownstream: true,
+          ...(flags.output ? { output: flags.output } : {}),
+        };
         const started = twin.clock.now();
         const initialLeader = twin.etcd.leader()?.node;
         const shutdown = await runSession(ctx, g2, run, {
@@ -110,6 +122,7 @@ export const rehearseCommand: CommandModule = {
       } finally {
         conn.cluster.close();
         await fronts.stop();
+        await rancher.stop();
         await twin.stop();
       }
     });
