@@ -12,9 +12,12 @@ import { restartRunbook } from '../../runbook/index.js';
 /** Restart steps that cannot run without these shutdown records. */
 const needs: Record<string, readonly { key: string }[]> = {
   'restart.power-on-leader': [Facts.network, Facts.etcd],
+  'restart.net-check-leader': [Facts.network, Facts.etcd],
   'restart.power-on-etcd-members': [Facts.network, Facts.etcd],
+  'restart.net-check-etcd-members': [Facts.network, Facts.etcd],
   'restart.check-vip': [Facts.network],
   'restart.power-on-workers': [Facts.network],
+  'restart.net-check-workers': [Facts.network],
 };
 
 /** Why `stepId` has nothing to restore after this (partial) shutdown, if so. */

@@ -22,6 +22,7 @@ import { readGuardJournal, guardJournalPath, type GuardRecord } from '../../../s
 import { runGuardService } from '../../../src/guard/wiring/service.js';
 import { clusterDirOf } from '../../../src/journal/paths.js';
 import { startPowerFronts, type PowerFronts } from '../../../src/twin/fronts/fronts.js';
+import { TwinNodeNetwork } from '../../../src/twin/node-network/model.js';
 import { startTwin, type Twin } from '../../../src/twin/runtime.js';
 import { upsPassword, upsUser, type Upsd } from './upsd.js';
 
@@ -50,7 +51,8 @@ export interface GuardBed {
 export async function startGuardBed(upsd: Upsd, o: { scale: number; bmc?: 'redfish' | 'none' }): Promise<GuardBed> {
   const dir = mkdtempSync(join(tmpdir(), 'fallow-guard-bed-'));
   const twin = await startTwin({ scenarioPath: 'default', scale: o.scale, stateDir: join(dir, 'twin') });
-  const fronts = await startPowerFronts(twin.power, twin.scenario.nodes.map((n) => ({ name: n.name })), { dir: join(dir, 'power'), bmc: o.bmc ?? 'redfish' });
+  // The nodes answer the restart's network re-checks over SSH like a healthy, unmoved site.
+  const fronts = await startPowerFronts(twin.power, twin.scenario.nodes.map((n) => ({ name: n.name })), { dir: join(dir, 'power'), bmc: o.bmc ?? 'redfish', sshCommands: new TwinNodeNetwork(twin.api).handler });
   const stateDir = join(dir, 'state');
   const out = { stdout: '', stderr: '' };
   const ctx = new CliContext(

@@ -172,6 +172,37 @@ describe('guard run: outages on a twin cluster with a real upsd', () => {
     expect(skipped).toEqual(expect.arrayContaining(['restart.power-on-leader', 'restart.power-on-etcd-members']));
   });
 
+  it('no BMCs: the nodes go down over SSH, and at restart the guard asks a person to switch each one on, leader first', async () => {
+    bed = await startGuardBed(upsd, { scale: SCALE, bmc: 'none' });
+    const b = bed;
+    const guard = b.start(b.writeConfig());
+    await waitFor('guard armed', () => ofType(b.records(), 'guard.ups').length > 0, WALL);
+    await b.battery.discharge(1500, { lowS: 1500 });
+    await waitFor('the cluster down', () => actions(b.records()).includes('shutdown finished'), WALL);
+    expect(allOff(b.twin)).toBe(true);
+    await b.battery.online(90);
+    // The operator reads the log (here: the guard journal) and presses the power buttons.
+    const pressed: string[] = [];
+    await waitFor('the restart to finish', () => {
+      for (const m of ofType(b.records(), 'guard.operator')) {
+        const node = /ACTION NEEDED: switch ON node (\S+?),/.exec(m.message)?.[1];
+        if (node && !pressed.includes(node)) {
+          pressed.push(node);
+          b.twin.power.powerOn(node);
+        }
+      }
+      return actions(b.records()).some((a) => a.startsWith('restart ') && a !== 'restart started');
+    }, WALL);
+    expect(actions(b.records())).toEqual(['shutdown started', 'shutdown finished', 'restart started', 'restart finished']);
+    expect(await guard.stop()).toEqual({ phase: 'armed' });
+    const r = report(b);
+    expect(r.result.verdict).toBe('verified');
+    const leader = (r.facts['etcd'] as { leader: string }).leader;
+    expect(pressed[0]).toBe(leader);
+    expect([...pressed].sort()).toEqual(b.twin.power.nodes().sort());
+    expect(guard.stderr()).toMatch(/ACTION NEEDED: switch ON node/);
+  });
+
   it('a flapping UPS: a short return of power neither ends the outage nor stops a shutdown; a guard stopped mid-shutdown resumes it', async () => {
     bed = await startGuardBed(upsd, { scale: SCALE });
     const b = bed;
