@@ -14,6 +14,7 @@ import { EventLog } from '../../src/twin/events.js';
 import { Rng } from '../../src/twin/scenario/rng.js';
 import type { KObject } from '../../src/twin/store/types.js';
 import { startFidelityBed, type FidelityBed } from './harness.js';
+import { waitForDefaultServiceAccount } from './diff/runner.js';
 
 let bed: FidelityBed;
 let timers: Timers;
@@ -63,6 +64,8 @@ beforeAll(async () => {
   for (const ns of ['cattle-system', 'cattle-monitoring-system', 'cattle-logging-system', 'harvester-system', 'longhorn-system']) {
     await bed.client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
   }
+  // The real admission refuses pods until kube-controller-manager made each namespace's default ServiceAccount.
+  for (const ns of ['kube-system', 'cattle-system', 'longhorn-system']) await waitForDefaultServiceAccount(bed.client, ns);
   await node('harv2', {});
   for (const n of ['harv41', 'harv42', 'harv43']) await node(n, cpLabels);
   for (const m of seedMembers) {
