@@ -11,6 +11,8 @@ interface Case {
   name: string;
   faults: FaultsInput;
   options?: Partial<RunOptions>;
+  /** An operator at the terminal: answers yes except to questions matching this. */
+  refuses?: RegExp;
   /** Stopped with a message matching this, or completed (undefined). */
   stops?: RegExp;
   warns?: RegExp;
@@ -19,8 +21,9 @@ interface Case {
 const cases: Case[] = [
   { name: 'a VM that ignores ACPI is powered off at the end of its grace, and said so', faults: { vmIgnoresAcpi: ['default/vm1'] }, warns: /default\/vm1.*grace period/ },
   {
-    name: 'a rancher pod stuck Terminating stops the run, naming it and the flag',
+    name: 'a rancher pod stuck Terminating stops the run when the operator refuses to force-delete it, naming it and the flag',
     faults: { podStuckTerminating: ['cattle-system/rancher-*'] },
+    refuses: /Force-delete/,
     stops: /stuck Terminating.*cattle-system\/rancher-.*--force-delete-stuck-pods/s,
   },
   { name: 'with --force-delete-stuck-pods the stuck pod is force-deleted and the run goes on', faults: { podStuckTerminating: ['cattle-system/rancher-*'] }, options: { forceDeleteStuckPods: true }, warns: /force-deleting pod cattle-system\/rancher-/ },
@@ -36,7 +39,9 @@ describe.each(cases)('shutdown with a fault: $name', (c) => {
     try {
       const since = bed.twin.clock.now();
       const initialLeader = bed.twin.etcd.leader()?.node;
-      const r = await bed.shutdown({ options: c.options ?? {} });
+      const refuses = c.refuses;
+      const engine = refuses ? { yes: false, interactive: true, prompt: async (q: { question: string }) => !refuses.test(q.question) } : {};
+      const r = await bed.shutdown({ options: c.options ?? {}, engine });
       if (c.stops) {
         expect(r.state).toBe('stopped');
         expect(r.message).toMatch(c.stops);

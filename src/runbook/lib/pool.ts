@@ -28,6 +28,28 @@ export class TieredPool<T extends PoolItem> {
     for (const k of keys) if (!this.started.has(k)) this.started.set(k, now);
   }
 
+  /** The start of this item failed (a transient API error): it goes back to pending. */
+  release(key: string): void {
+    this.started.delete(key);
+  }
+
+  /**
+   * Starts the given items with `start`; an item whose start throws is released, so the
+   * next look starts it again (the stop/start calls are idempotent), and the first error
+   * is rethrown for the engine to classify and retry.
+   */
+  async startAll<I extends T>(items: I[], start: (item: I) => Promise<void>): Promise<void> {
+    const results = await Promise.allSettled(items.map(start));
+    let firstError: unknown;
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        this.release(items[i]!.key);
+        firstError ??= r.reason;
+      }
+    });
+    if (firstError !== undefined) throw firstError;
+  }
+
   startedAt(key: string): number | undefined {
     return this.started.get(key);
   }

@@ -69,13 +69,11 @@ export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpe
       }
 
       const override = c.env.options.guestGraceSeconds;
-      await Promise.all(
-        toStart.map(async (v) => {
-          const vmiGrace = (live.get(v.key)?.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
-          graceMs.set(v.key, (override ?? vmiGrace ?? DEFAULT_GRACE_S) * 1000);
-          await c.env.cluster.vmAction(v.namespace, v.name, 'stop', override !== undefined ? { gracePeriod: override } : undefined);
-        }),
-      );
+      await pool.startAll(toStart, async (v) => {
+        const vmiGrace = (live.get(v.key)?.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
+        graceMs.set(v.key, (override ?? vmiGrace ?? DEFAULT_GRACE_S) * 1000);
+        await c.env.cluster.vmAction(v.namespace, v.name, 'stop', override !== undefined ? { gracePeriod: override } : undefined);
+      });
       return { state: 'waiting', detail: describePool('stop', state) };
     },
     async subscribe(c, wake) {

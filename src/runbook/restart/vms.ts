@@ -95,7 +95,7 @@ export const startTraditionalVms: Step<RunbookEnv> = {
         pool.adopt(targets.filter((v) => !finished(v) && started(v)).map(vmKey), now);
         const { toStart, state } = pool.next((v) => finished(v), now);
         if (state.pending.length === 0) return { state: 'done', detail: `${targets.length} VMs running` };
-        for (const v of toStart) await restoreRunStrategy(c, v);
+        await pool.startAll(toStart, (v) => restoreRunStrategy(c, v));
         return { state: 'waiting', detail: describePool('start', state) };
       },
       async subscribe(c, wake) {
