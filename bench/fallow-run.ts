@@ -46,6 +46,8 @@ export interface CycleInput {
   /** Runs on the live twin before the shutdown starts (the scale figures measure `fallow plan` here). */
   before?: (twin: Twin) => Promise<void>;
   clock?: VirtualClockOptions;
+  /** Told each step fallow starts (long runs show where they are). */
+  progress?: (line: string) => void;
 }
 
 /** Runs shutdown + restart on a fresh twin; never throws for a run that stops (ok: false). */
@@ -64,6 +66,13 @@ export async function runFallowCycle(input: CycleInput): Promise<CycleResult> {
     stopConcurrency: options.stopConcurrency ?? defaultRunOptions.stopConcurrency,
     waveSize: options.waveSize || defaultWaveSize(vmNodes),
   };
+  let seen = 0;
+  const ticker = setInterval(() => {
+    for (; seen < bed.events.length; seen++) {
+      const e = bed.events[seen]!;
+      if (e.type === 'step-start') input.progress?.(`${e.step} (modelled +${Math.round(clock.elapsed() / 1000)} s)`);
+    }
+  }, 2000);
   try {
     if (input.before) await input.before(bed.twin);
     const s0 = clock.now();
@@ -91,6 +100,7 @@ export async function runFallowCycle(input: CycleInput): Promise<CycleResult> {
       wallMs: Date.now() - wall0,
     };
   } finally {
+    clearInterval(ticker);
     truth.stop();
     await bed.close();
     clock.stop();

@@ -53,7 +53,7 @@ const measurePlan = async (twin: Twin) => void (plan = await measureCli(['plan',
 for (const vms of sizes) {
   log(`large-${vms}: building the twin and running fallow`);
   const scenario = largeScenario({ vms, volumes: volumesFor(vms) });
-  const c = await runFallowCycle({ scenario, ...(vms === planSize ? { before: measurePlan } : {}) });
+  const c = await runFallowCycle({ scenario, progress: (l) => log(`large-${vms}: ${l}`), ...(vms === planSize ? { before: measurePlan } : {}) });
   const naive = opts.naive && list(opts.naiveSizes).map(Number).includes(vms);
   if (naive) log(`large-${vms}: naive operator`);
   figures.push(scenarioFigures(c, naive ? await runNaiveCycle({ scenario }) : undefined));
