@@ -35,8 +35,11 @@ export const restartCommand: CommandModule = {
         const facts = parentFacts(clusterDirOf(root, identity.uid), shutdown.runId, identity.uid);
         const nodes = readFact(facts, Facts.network)?.nodes ?? [];
         const addresses = new Map(nodes.map((n) => [n.name, n.ip]));
+        // From a shutdown that stopped early: steps whose records it never wrote are skipped,
+        // so exactly what it recorded is restored and nothing else.
+        const runbook = flags.fromPartial && shutdown.state !== 'completed' ? (await import('../../guard/wiring/partial.js')).partialRestartRunbook(facts) : restartRunbook;
         await runSession(ctx, g, flags, {
-          runbook: restartRunbook,
+          runbook,
           identity,
           parentRunId: shutdown.runId,
           makeEnv: (run, operator) => buildRunbookEnv({ cluster, clock: ctx.clock, operator, flags, runDir: run.runDir, addresses }),
