@@ -77,6 +77,8 @@ export const rehearseCommand: CommandModule = {
           rancherTokenFile: rancher.tokenFile,
           rancherCa: rancher.caFile,
           snapshotDownstream: true,
+          // A real sshd's forced command powers the twin node off but cannot model its network.
+          ...(flags.ssh === 'sshd' ? { skipNetCheck: true } : {}),
           ...(flags.output ? { output: flags.output } : {}),
         };
         const started = twin.clock.now();
