@@ -60,7 +60,8 @@ export class TieredPool<T extends PoolItem> {
    */
   next(isFinished: (item: T) => boolean, now: number): { toStart: T[]; state: PoolState } {
     const unfinished = this.items.filter((i) => !isFinished(i));
-    for (const k of [...this.started.keys()]) if (!unfinished.some((i) => i.key === k)) this.started.delete(k);
+    const open = new Set(unfinished.map((i) => i.key));
+    for (const k of [...this.started.keys()]) if (!open.has(k)) this.started.delete(k);
     const inFlight = unfinished.filter((i) => this.started.has(i.key));
     const tier = unfinished[0]?.tier;
     const room = Math.max(0, Math.max(1, this.limit) - inFlight.length);

@@ -52,7 +52,7 @@ export const powerOnLeader: Step<RunbookEnv> = {
   wait: (ctx) => ({
     name: `${leaderNode(ctx).name} booted`,
     timeoutMs: minutes(15),
-    pollMs: 10_000,
+    pollMs: 2_000,
     async evaluate(c): Promise<WaitResult> {
       const n = leaderNode(c);
       return (await c.env.power.osUp(nodeTarget(n))) ? { state: 'done' } : { state: 'waiting', detail: `waiting for ${n.name} to boot` };
@@ -74,7 +74,7 @@ function controlPlaneUp(): Step<RunbookEnv>['wait'] {
   return () => ({
     name: 'etcd quorum and control plane Ready',
     timeoutMs: minutes(20),
-    pollMs: 10_000,
+    pollMs: 2_000,
     async evaluate(c): Promise<WaitResult> {
       const want = [leaderNode(c), ...otherEtcdNodes(c)];
       if (!(await c.env.cluster.reachable())) return { state: 'waiting', detail: 'waiting for the Kubernetes API (etcd quorum)' };
