@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPowerFronts, type PowerFronts } from '../../src/twin/fronts/fronts.js';
 import { startTwin, type Twin } from '../../src/twin/runtime.js';
+import { TwinNodeNetwork } from '../../src/twin/node-network/model.js';
 import { repoRoot } from '../helpers/cli.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { listRuns } from '../../src/journal/runs.js';
@@ -74,7 +75,8 @@ describe('SIGKILL at every step boundary and inside every act, then resume', () 
     cli = await bundleCli();
     dir = mkdtempSync(join(tmpdir(), 'fallow-crash-'));
     twin = await startTwin({ scenarioPath: 'default', scale: 100, stateDir: join(dir, 'twin') });
-    fronts = await startPowerFronts(twin.power, twin.scenario.nodes.map((n) => ({ name: n.name })), { dir: join(dir, 'power') });
+    // The nodes answer the restart's network re-checks over SSH, as on a real node.
+    fronts = await startPowerFronts(twin.power, twin.scenario.nodes.map((n) => ({ name: n.name })), { dir: join(dir, 'power'), sshCommands: new TwinNodeNetwork(twin.api).handler });
     env = { HOME: dir, KUBECONFIG: twin.kubeconfigPath, FALLOW_CLOCK: twin.clock.toEnv(), FALLOW_STATE_DIR: join(dir, 'state') };
   }, 120_000);
   afterAll(async () => {
