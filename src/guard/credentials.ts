@@ -1,30 +1,12 @@
 // NUT credentials: a user name and a password read from a file or an environment
 // variable (never a flag, which would land in shell history). The password is held in a
-// Secret that prints as "[redacted]" in logs, JSON and util.inspect, so it cannot reach
+// Secret that prints as "[secret]" in logs, JSON and util.inspect, so it cannot reach
 // a log line, an error or the journal by accident.
 import { readFile } from 'node:fs/promises';
-import { inspect } from 'node:util';
+import { Secret } from '../common/secret.js';
 import { UsageError } from '../common/errors.js';
 
-export class Secret {
-  readonly #value: string;
-  constructor(value: string) {
-    this.#value = value;
-  }
-  /** The only way to read the value; call it where the value is sent, nowhere else. */
-  reveal(): string {
-    return this.#value;
-  }
-  toString(): string {
-    return '[redacted]';
-  }
-  toJSON(): string {
-    return '[redacted]';
-  }
-  [inspect.custom](): string {
-    return '[redacted]';
-  }
-}
+export { Secret };
 
 export interface NutCredentials {
   username: string;

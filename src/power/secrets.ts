@@ -2,30 +2,12 @@
 // environment variable, held in a wrapper that prints as "[secret]" everywhere (logs,
 // JSON, util.inspect), and written to disk only with mode 0600.
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { inspect } from 'node:util';
+import { Secret } from '../common/secret.js';
 import { PowerMessages } from './messages.js';
 
 export type SecretSource = { file: string } | { env: string };
 
-export class Secret {
-  readonly #value: string;
-  constructor(value: string) {
-    this.#value = value;
-  }
-  /** The only way to the value: call it where it leaves the process (env, TLS, request body). */
-  reveal(): string {
-    return this.#value;
-  }
-  toString(): string {
-    return '[secret]';
-  }
-  toJSON(): string {
-    return '[secret]';
-  }
-  [inspect.custom](): string {
-    return '[secret]';
-  }
-}
+export { Secret };
 
 export function describeSource(source: SecretSource): string {
   return 'file' in source ? `file ${source.file}` : `environment variable ${source.env}`;
