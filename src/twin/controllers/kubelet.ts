@@ -111,7 +111,8 @@ export class KubeletController extends QueueController {
       if (!startedThisBoot) return this.remove(pod);
       if (this.ctx.faults.has('podStuckTerminating', key)) return;
       const grace = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
-      rt.exitAt ??= Math.min(Date.parse(pod.metadata.deletionTimestamp) + grace, now + this.ctx.rng.seconds(this.ctx.timing.podExitSeconds));
+      // First seen now, on the modelled clock (deletionTimestamp is the apiserver's wall clock).
+      rt.exitAt ??= Math.min(now + grace, now + this.ctx.rng.seconds(this.ctx.timing.podExitSeconds));
       if (now >= rt.exitAt) return this.remove(pod);
       this.queue.addAfter(key, rt.exitAt - now);
       return;
@@ -123,11 +124,21 @@ export class KubeletController extends QueueController {
     if (restarted && podSpec(pod).restartPolicy === 'Never') return this.fail(pod);
     if (!this.volumesAttached(pod, node)) return;
     const readyAt = now + this.ctx.rng.seconds(this.ctx.timing.podStartSeconds);
-    const crash = restarted && this.ctx.faults.has('crashLoopAfterRestart', key);
+    const crash = this.crashesAfterRestart(key, node, restarted);
     this.runtime.set(pod.metadata.uid, { boot, readyAt, crash });
     await this.writeStatus(pod, node, { ready: false, restarted, crash });
     if (crash) this.ctx.events.record({ type: 'pod.crashloop', object: key, node, detail: 'CrashLoopBackOff' });
     this.queue.addAfter(key, readyAt - now);
+  }
+
+  /**
+   * The fault models a cause that outlives the restart (bad config, a dependency that does
+   * not come back): a replacement pod its Deployment or DaemonSet creates after the node
+   * rebooted crash-loops as the evicted one would have, not only the pods that restarted.
+   */
+  private crashesAfterRestart(key: string, node: string, restarted: boolean): boolean {
+    if (!this.ctx.faults.has('crashLoopAfterRestart', key)) return false;
+    return restarted || this.ctx.power.bootCount(node) > 0;
   }
 
   /** A started pod: becomes Ready after its start time; a crash-looping one keeps restarting. */
@@ -227,8 +238,10 @@ export class KubeletController extends QueueController {
       const pod = staticPod(component, node, nodeObj);
       const created = await this.ctx.api.create(pod);
       const readyAt = this.ctx.clock.now() + (component === 'etcd' ? this.ctx.timing.etcdRestartSeconds * 1000 : 5000);
-      this.runtime.set(created.metadata.uid!, { boot: this.ctx.kubelets.bootSeq(node), readyAt });
-      await this.writeStatus(created, node, { ready: false, restarted: false, crash: false });
+      const crash = this.crashesAfterRestart(`kube-system/${name}`, node, false);
+      this.runtime.set(created.metadata.uid!, { boot: this.ctx.kubelets.bootSeq(node), readyAt, crash });
+      await this.writeStatus(created, node, { ready: false, restarted: false, crash });
+      if (crash) this.ctx.events.record({ type: 'pod.crashloop', object: `kube-system/${name}`, node, detail: 'CrashLoopBackOff' });
       this.queue.addAfter(`kube-system/${name}`, readyAt - this.ctx.clock.now());
     }
   }

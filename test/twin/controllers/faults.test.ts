@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Twin } from '../../../src/twin/runtime.js';
-import { fastTwin, get, K, list, modelled, until, waitEvent } from './helpers.js';
+import { fastTwin, get, K, list, modelled, ready, until, waitEvent } from './helpers.js';
 
 let twin: Twin | undefined;
 afterEach(async () => twin?.stop());
@@ -30,6 +30,27 @@ describe('faults', () => {
       const p = await get(t, K.pod, 'longhorn-system', pod.metadata.name);
       return p?.status.containerStatuses[0].state.waiting?.reason === 'CrashLoopBackOff' && p.status.containerStatuses[0].restartCount >= before + 2;
     }, 'crash-looping with a rising restart count', t);
+  });
+
+  it('crashLoopAfterRestart: a replacement pod started on a rebooted node crash-loops too; on a node never rebooted it does not', async () => {
+    twin = await fastTwin();
+    const t = twin;
+    const managerOn = async (node: string) => (await list(t, K.pod, { namespace: 'longhorn-system', fieldSelector: `spec.nodeName=${node}`, labelSelector: 'app=longhorn-manager' }))[0]!;
+    t.power.forceOff('harv2');
+    t.power.powerOn('harv2');
+    await waitEvent(t, { type: 'node.ready', node: 'harv2' });
+    t.faults.set({ crashLoopAfterRestart: ['longhorn-system/longhorn-manager-*'] });
+    const rebooted = await managerOn('harv2');
+    const steady = await managerOn('harv41');
+    await t.api.delete(K.pod, 'longhorn-system', rebooted.metadata.name, { gracePeriodSeconds: 0 });
+    await t.api.delete(K.pod, 'longhorn-system', steady.metadata.name, { gracePeriodSeconds: 0 });
+    const crash = await waitEvent(t, { type: 'pod.crashloop', node: 'harv2' });
+    expect(crash.object).not.toBe(`longhorn-system/${rebooted.metadata.name}`);
+    await until(async () => {
+      const p = await managerOn('harv41');
+      return p !== undefined && p.metadata.name !== steady.metadata.name && ready(p) === 'True';
+    }, 'the replacement on harv41 Ready', t);
+    expect(t.events.find({ type: 'pod.crashloop', node: 'harv41' })).toEqual([]);
   });
 
   it('nodeIpAfterBoot: the node comes back with another IP and its etcd member cannot rejoin', async () => {

@@ -51,16 +51,19 @@ describe('Longhorn volumes', () => {
     expect((await vol(t, name!)).state).toBe(want);
   });
 
-  it('comes back faulted after a restart when the fault says so, and its VM cannot start', async () => {
+  it('comes back faulted after a restart when the fault says so, before anything asks for it, and its VM cannot start', async () => {
     twin = await fastTwin({ faults: { faultedVolumeAfterRestart: ['default/*'] } });
     const t = twin;
     const [name] = await vmVolumes(t, 'default', 'build-01'); // a stopped VM
+    await modelled(t, 30);
+    expect(t.events.first({ type: 'volume.faulted' })).toBeUndefined(); // no reboot yet
     t.power.forceOff('harv2');
     t.power.powerOn('harv2');
-    await waitEvent(t, { type: 'node.ready', node: 'harv2' });
-    await setRunStrategy(t, 'default', 'build-01', 'Always');
     await waitEvent(t, { type: 'volume.faulted', object: `longhorn-system/${name}` });
     expect(await vol(t, name!)).toMatchObject({ state: 'detached', robustness: 'faulted' });
+    const replicas = await list(t, { apiVersion: 'longhorn.io/v1beta2', kind: 'Replica' }, { namespace: 'longhorn-system', labelSelector: `longhornvolume=${name}` });
+    expect(replicas.map((r) => r.status.currentState)).toEqual(replicas.map(() => 'error'));
+    await setRunStrategy(t, 'default', 'build-01', 'Always');
     await modelled(t, 120);
     expect(t.events.first({ type: 'vmi.running', object: 'default/build-01' })).toBeUndefined();
   });

@@ -5,7 +5,8 @@
 // attached, robustness follows its replicas: a replica whose node goes down fails and must
 // be rebuilt when the node is back (degraded for the modelled rebuild time, then healthy);
 // no healthy replica left is faulted. Faults: a volume that never detaches, a volume that
-// comes back faulted after its replicas' nodes restarted.
+// comes back faulted (detached, every replica failed) once one of its replicas' nodes has
+// rebooted, whether or not anything wants it attached.
 import { Kinds } from '../../../common/harvester.js';
 import type { LonghornVolumeObject, PodObject, VolumeRobustness, VolumeState } from '../../../common/harvester-types.js';
 import type { KObject } from '../../store/types.js';
@@ -89,15 +90,19 @@ export class VolumeController extends QueueController {
     let node = vol.status?.currentNodeID ?? '';
     const t = this.transitions.get(name);
 
-    if (t && now >= t.at) {
+    if (!this.faulted.has(name) && this.faultedAfterRestart(name, pvcKey)) {
+      // Longhorn marks a volume faulted as soon as its last replica fails, attached or not
+      // (isAutoSalvageNeeded), and detaches it: the restart's health gate sees it before
+      // anything asks for the volume.
+      this.faulted.add(name);
+      this.transitions.delete(name);
+      await this.failReplicas(name);
+      state = 'detached';
+      node = '';
+    } else if (t && now >= t.at) {
       this.transitions.delete(name);
       state = t.to;
       node = t.to === 'attached' ? t.node : '';
-      if (t.to === 'attached' && this.faultedAfterRestart(name, pvcKey)) {
-        this.faulted.add(name);
-        state = 'detached';
-        node = '';
-      }
     } else if (t) {
       this.queue.addAfter(name, t.at - now);
     } else if (wanted && (state === 'detached' || (state === 'attached' && node !== wanted))) {
@@ -179,9 +184,16 @@ export class VolumeController extends QueueController {
     if (patch.status) await this.ctx.api.patch(Kinds.LonghornReplica, r.metadata.namespace, r.metadata.name, { status: patch.status }, { subresource: 'status' });
   }
 
+  /** Faulted once a node holding one of its replicas has rebooted and its longhorn-manager runs again. */
   private faultedAfterRestart(name: string, pvcKey: string): boolean {
     if (!this.ctx.faults.has('faultedVolumeAfterRestart', name) && !(pvcKey && this.ctx.faults.has('faultedVolumeAfterRestart', pvcKey))) return false;
-    return this.replicas.byIndex('volume', name).some((r) => this.ctx.power.bootCount(r.spec!.nodeID) > 0);
+    return this.replicas.byIndex('volume', name).some((r) => this.ctx.power.bootCount(r.spec!.nodeID) > 0 && this.ctx.kubelets.running(r.spec!.nodeID));
+  }
+
+  private async failReplicas(name: string): Promise<void> {
+    for (const r of this.replicas.byIndex('volume', name)) {
+      if (!r.spec?.failedAt) await this.patchReplica(r, { spec: { failedAt: isoTime(this.ctx.clock) }, status: { currentState: 'error' } });
+    }
   }
 
   private record(name: string, fromState: string | undefined, toState: string, fromRob: string | undefined, toRob: string, node: string): void {
