@@ -2,7 +2,7 @@
 // line that says it, computes durations, and strips anything secret-looking from facts,
 // warnings and step details, so every renderer can print what it gets.
 import type { Json } from '../engine/types.js';
-import { isSecretKey, Masked, redactJson, redactStrings, redactText } from './redact.js';
+import { isSecretKey, Masked, redactJson, redactStrings, redactText } from '../common/redact.js';
 import type { ClusterSnapshot } from './snapshot-types.js';
 import type { OutageTimeline } from './outage.js';
 import { durationMs, formatDuration, type RunTimeline, type TimelineEvent, type TimelineStep } from './timeline.js';
@@ -174,7 +174,7 @@ function collectWarnings(input: ReportInput): string[] {
     ...input.before.unreadable.map((u) => `Before the shutdown, could not read ${u}`),
     ...(input.after?.unreadable ?? []).map((u) => `After the restart, could not read ${u}`),
   ];
-  return [...new Set(all.map(redactText))];
+  return [...new Set(all.map((t) => redactText(t)))];
 }
 
 export function plural(n: number, word: string): string {

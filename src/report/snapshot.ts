@@ -13,7 +13,7 @@ import type {
   VirtualMachineObject,
 } from '../common/harvester-types.js';
 import { summarizePods } from './pods.js';
-import { redactSetting, redactText } from './redact.js';
+import { redactSetting, redactText } from '../common/redact.js';
 import type { EtcdObservation, SnapshotReader } from './snapshot-reader.js';
 import {
   SnapshotSchema,
@@ -57,7 +57,8 @@ export async function captureSnapshot(reader: SnapshotReader, opts: CaptureOptio
     unreadable.push(`etcd: ${redactText(err instanceof Error ? err.message : String(err))}`);
   }
   const snapNodes = nodes.map(toNode).sort(byName);
-  const snapSettings = toSettings(settings);
+  // The UID salts the digests of masked secrets: same cluster, same digest for the same secret.
+  const snapSettings = toSettings(settings, kubeSystem?.metadata.uid);
   return {
     schema: SnapshotSchema,
     takenAt,
@@ -97,7 +98,7 @@ function toNode(n: NodeObject): SnapshotNode {
   };
 }
 
-function toSettings(settings: readonly SettingObject[]): Record<string, SnapshotSetting> {
+function toSettings(settings: readonly SettingObject[], salt: string | undefined): Record<string, SnapshotSetting> {
   const out: Record<string, SnapshotSetting> = {};
   for (const name of RecordedSettings) {
     const s = settings.find((x) => x.metadata.name === name);
@@ -106,7 +107,7 @@ function toSettings(settings: readonly SettingObject[]): Record<string, Snapshot
       continue;
     }
     const isDefault = !s.value;
-    out[name] = { value: redactSetting(name, (isDefault ? s.default : s.value) ?? ''), isDefault };
+    out[name] = { value: redactSetting(name, (isDefault ? s.default : s.value) ?? '', salt === undefined ? {} : { salt }), isDefault };
   }
   return out;
 }

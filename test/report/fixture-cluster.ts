@@ -20,7 +20,11 @@ export const nodeNames = ['harv41', 'harv42', 'harv43', 'harv2'] as const;
 const ipOf = (n: string) => `127.0.1.${n.replace('harv', '')}`;
 
 export function newStore(): Store {
-  const store = new Store({ now: () => Date.parse('2025-01-10T08:00:00Z') });
+  // Fixed UIDs: the kube-system UID salts the masked secrets' digests, and the example
+  // report (docs/report-example.md) must come out the same on every run.
+  let n = 0;
+  const uid = () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`;
+  const store = new Store({ now: () => Date.parse('2025-01-10T08:00:00Z'), uid });
   for (const t of allTwinTypes) store.register(t);
   return store;
 }

@@ -18,7 +18,7 @@ import type {
 import type { Cluster } from '../../cluster/client.js';
 import type { ClusterIdentity } from '../../cluster/discovery.js';
 import type { EtcdMember } from '../../cluster/etcd.js';
-import { redactSetting } from '../../report/redact.js';
+import { redactSetting } from '../../common/redact.js';
 import type { NodeFact } from '../../runbook/facts.js';
 import { endpointHost } from '../../runbook/lib/etcd-order.js';
 import { isReady, nodeFact } from '../../runbook/lib/nodes.js';

@@ -1,6 +1,7 @@
 // Seed 1 — Precondition: a support bundle (1.1) and the network facts (1.2), both taken
 // off the cluster before anything is changed.
 import { Namespaces, RecordedSettings, Vip } from '../../common/harvester.js';
+import { redactSetting } from '../../common/redact.js';
 import type { ConfigMapObject, KObject, NodeObject, ServiceObject, SettingObject } from '../../common/harvester-types.js';
 import type { Step } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
@@ -59,13 +60,14 @@ export const recordNetworkFacts: Step<RunbookEnv> = {
     ]);
     const v = version?.value || version?.default;
     await ctx.record(Facts.identity.key, toJson({ uid: ns?.metadata.uid ?? '', ...(v ? { version: v } : {}) }));
-    const facts = await gatherNetworkFacts(ctx.env);
+    const facts = await gatherNetworkFacts(ctx.env, ns?.metadata.uid);
     for (const w of facts.warnings) await ctx.warn(w);
     await ctx.record(Facts.network.key, toJson(facts));
   },
 };
 
-export async function gatherNetworkFacts(env: RunbookEnv): Promise<NetworkFacts> {
+/** `salt` (the kube-system UID) keys the digests of the settings' masked secrets (../../common/redact.ts). */
+export async function gatherNetworkFacts(env: RunbookEnv, salt?: string): Promise<NetworkFacts> {
   const { cluster } = env;
   const [nodes, settings, cns, vlans, nads, vipCm, svc] = await Promise.all([
     cluster.list<NodeObject>('Node'),
@@ -89,9 +91,12 @@ export async function gatherNetworkFacts(env: RunbookEnv): Promise<NetworkFacts>
       warnings.push(`node ${n.metadata.name} takes its IP from DHCP: make sure the DHCP server has a reservation for it, or the cluster may not come back (seed 1.2)`);
     }
   }
+  // Redacted before they are recorded: the journal never holds a registry or proxy password.
+  // The network re-check only needs hosts and URLs from them (../lib/net-expect.ts).
   const settingValues: Record<string, string> = {};
   for (const s of settings) {
-    if ((RecordedSettings as readonly string[]).includes(s.metadata.name)) settingValues[s.metadata.name] = s.value ?? s.default ?? '';
+    const name = s.metadata.name;
+    if ((RecordedSettings as readonly string[]).includes(name)) settingValues[name] = redactSetting(name, s.value ?? s.default ?? '', salt === undefined ? {} : { salt });
   }
   const vmNetworks = nads.map((n) => {
     const cfg = safeJson((n.spec as { config?: string } | undefined)?.config);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Masked, redactJson, redactSetting, redactText } from '../../src/report/redact.js';
+import { Masked, redactJson, redactSetting, redactText } from '../../src/common/redact.js';
 
 describe('redaction', () => {
   it.each([
@@ -25,5 +25,29 @@ describe('redaction', () => {
     expect(a).not.toBe(b); // a changed token still shows as a difference
     expect(redactSetting('ntp-servers', '')).toBe('');
     expect(redactSetting('http-proxy', 'not json {')).toBe('not json {');
+  });
+});
+
+describe('redaction with a salt (the cluster UID)', () => {
+  const registry = (password: string) => JSON.stringify({ Configs: { 'r.lab': { Auth: { Username: 'u', Password: password } } } });
+
+  it('masks with a digest that is equal for an unchanged secret and differs for a changed one', () => {
+    const a = redactSetting('containerd-registry', registry('hunter22'), { salt: 'uid-1' });
+    expect(a).not.toContain('hunter22');
+    expect(a).toMatch(/"Password":"\*\*\*~[A-Za-z0-9_-]{12}"/);
+    expect(redactSetting('containerd-registry', registry('hunter22'), { salt: 'uid-1' })).toBe(a);
+    expect(redactSetting('containerd-registry', registry('hunter23'), { salt: 'uid-1' })).not.toBe(a);
+    // another cluster: another digest, so one table of guesses does not serve every journal
+    expect(redactSetting('containerd-registry', registry('hunter22'), { salt: 'uid-2' })).not.toBe(a);
+  });
+
+  it('digests URL passwords the same way, and masking again keeps the digest', () => {
+    const v = redactSetting('http-proxy', '{"httpProxy":"http://ops:p4ss@proxy:3128"}', { salt: 'uid-1' });
+    expect(v).not.toContain('p4ss');
+    const masked = /ops:(\*\*\*~[A-Za-z0-9_-]{12})@/.exec(v)?.[1];
+    expect(masked).toBeDefined();
+    expect(redactText(v)).toBe(v);
+    expect(redactJson({ Password: masked! })).toEqual({ Password: masked });
+    expect(redactText('http://ops:p4ss@proxy:3128')).toBe('http://ops:***@proxy:3128');
   });
 });
