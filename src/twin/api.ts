@@ -27,6 +27,8 @@ export interface TwinApi {
     opts?: { subresource?: 'status' },
   ): Promise<T>;
   delete(ref: KindRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<void>;
+  /** Assigns a pending pod to a node, as a scheduler does (pods/binding: spec.nodeName cannot be patched). */
+  bind(namespace: string, pod: string, node: string): Promise<void>;
   /** Current objects as ADDED, then every change. Returns a stop function. */
   watch<T extends KObject = KObject>(ref: KindRef, opts: ListOptions, onEvent: (ev: WatchEvent<T>) => void): Promise<() => void>;
 }
@@ -67,6 +69,10 @@ export class LocalTwinApi implements TwinApi {
 
   async delete(ref: KindRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<void> {
     this.store.delete(this.store.typeOfKind(ref.apiVersion, ref.kind), namespace, name, opts);
+  }
+
+  async bind(namespace: string, pod: string, node: string): Promise<void> {
+    await this.patch({ apiVersion: 'v1', kind: 'Pod' }, namespace, pod, { spec: { nodeName: node } });
   }
 
   async watch<T extends KObject>(ref: KindRef, opts: ListOptions, onEvent: (ev: WatchEvent<T>) => void): Promise<() => void> {

@@ -80,6 +80,12 @@ export class HttpTwinApi implements TwinApi {
     await this.client.json('DELETE', await this.path(ref, namespace, name), { body });
   }
 
+  async bind(namespace: string, pod: string, node: string): Promise<void> {
+    await this.client.json('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/binding`, {
+      body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+    });
+  }
+
   async watch<T extends KObject>(ref: KindRef, opts: ListOptions, onEvent: (ev: WatchEvent<T>) => void): Promise<() => void> {
     const known = new Map<string, KObject>();
     const emit = (type: WatchEventType, object: KObject): void => onEvent({ type, object: object as T });

@@ -2,6 +2,10 @@
 // objects into a store, starts the HTTPS API server over it (unless `server: false`, for
 // unit tests that drive the store directly), the node power and etcd models, and every
 // controller, all on one ScaledClock (modelled time runs `scale`× faster than wall time).
+// Given `api` (a real kube-apiserver through HttpTwinApi: the fidelity bed), it builds the
+// scenario and runs the controllers through that API instead, leaving what a real
+// kube-controller-manager runs to it, and reports the modelled API outages through
+// `onReachability` so the caller can take the real apiserver away and bring it back.
 //
 //   const twin = await startTwin({ scenarioPath: 'default', scale: 200 });
 //   // KUBECONFIG=twin.kubeconfigPath FALLOW_CLOCK=twin.clock.toEnv() fallow shutdown …
@@ -11,8 +15,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScaledClock, wallSleep, type Clock } from '../common/clock.js';
-import { LocalTwinApi } from './api.js';
+import { Kinds } from '../common/harvester.js';
+import { LocalTwinApi, type TwinApi } from './api.js';
 import { startApiServer, type TwinApiServer, type TwinUser } from './apiserver/index.js';
+import type { ExecHandler } from './apiserver/types.js';
+import type { ResourceDump } from './controllers/bundle/supportbundle.js';
 import { ApiReachability, type Reachability } from './controllers/apireach.js';
 import { Attribution, type TwinContext } from './controllers/context.js';
 import { createControllers, type TwinControllers } from './controllers/index.js';
@@ -33,6 +40,7 @@ import { loadScenarioFile, validateScenario } from './scenario/load.js';
 import { Rng } from './scenario/rng.js';
 import type { Scenario, ScenarioInput } from './scenario/schema.js';
 import { Store } from './store/store.js';
+import { apiVersionOf } from './store/types.js';
 
 export interface StartTwinOptions {
   /** A scenario object (validated here), or… */
@@ -49,8 +57,23 @@ export interface StartTwinOptions {
   stateDir?: string;
   users?: TwinUser[];
   rbac?: boolean;
-  /** false: no API server (controllers on the store only). Default true. */
+  /** false: no API server (controllers on the store only). Default true; ignored with `api`. */
   server?: boolean;
+  /**
+   * Build and run over this API (a real kube-apiserver through HttpTwinApi) instead of an
+   * in-memory store; the twin then starts no API server of its own and `store` stays empty.
+   */
+  api?: TwinApi;
+  /** A real kube-controller-manager runs beside the twin: the twin's Deployment and ReplicaSet controllers are not started. */
+  realControllerManager?: boolean;
+  /**
+   * Told when the modelled API reachability changes (no control-plane node, no etcd
+   * quorum, back up), e.g. to stop and start a real apiserver. The controllers' gate opens
+   * again only once it resolved for 'up'. Calls are serialised.
+   */
+  onReachability?: (state: Reachability) => Promise<void>;
+  /** The kubelet port nodes report (status.daemonEndpoints); default 10250. */
+  kubeletPort?: number;
 }
 
 /** Alias kept for callers that name the options TwinOptions. */
@@ -60,8 +83,11 @@ export interface Twin {
   url: string;
   kubeconfigPath: string;
   clock: ScaledClock;
+  /** The in-memory store (empty when the twin runs over an injected `api`). */
   store: Store;
-  api: LocalTwinApi;
+  api: TwinApi;
+  /** Answers pod exec as the twin's kubelets would (etcdctl in the etcd pods). */
+  exec: ExecHandler;
   server: TwinApiServer | undefined;
   power: NodePowerModel;
   kubelets: Kubelets;
@@ -90,8 +116,8 @@ export async function startTwin(opts: StartTwinOptions = {}): Promise<Twin> {
   let backdate: number | undefined;
   const store = new Store({ now: () => backdate ?? clock.now(), uid: () => uidRng.uuid() });
   for (const t of allTwinTypes) store.register(t);
-  const api = new LocalTwinApi(store);
-  const build = await buildCluster(new BuildContext(api, rng, buildClock, scenario, (ms) => (backdate = ms)));
+  const api: TwinApi = opts.api ?? new LocalTwinApi(store);
+  const build = await buildCluster(new BuildContext(api, rng, buildClock, scenario, (ms) => (backdate = ms), opts.kubeletPort));
   const scaled = opts.clock ?? new ScaledClock(opts.scale ?? 200, Date.now(), t0);
   clock = scaled;
   const events = new EventLog(clock);
@@ -138,26 +164,32 @@ export async function startTwin(opts: StartTwinOptions = {}): Promise<Twin> {
     attribution: new Attribution(),
     cluster: { vip: scenario.cluster.vip, kubernetesVersion: scenario.cluster.kubernetesVersion, name: scenario.cluster.name },
   };
-  const nsType = store.typeOfKind('v1', 'Namespace');
-  const clusterUid = store.peek(nsType, undefined, 'kube-system')?.metadata.uid ?? '';
+  const clusterUid = (await api.get(Kinds.Namespace, undefined, 'kube-system'))?.metadata.uid ?? '';
   const controllers = createControllers(ctx, build, {
     reachability: () => reach.current(),
-    dump: () => store.allTypes().map((type) => ({ type, items: store.scan(type) })),
+    dump: opts.api ? () => dumpThrough(api) : () => store.allTypes().map((type) => ({ type, items: store.scan(type) })),
     clusterUid: () => clusterUid,
+    realControllerManager: opts.realControllerManager ?? false,
   });
   for (const c of controllers.all) c.setup();
   await informers.startAll();
   for (const c of controllers.all) c.resync();
   const disarm = armLeaderChanges(faults, etcd, events, timers);
+  const exec = execHandler(etcd, kubelets, () => clock.now());
+  if (opts.onReachability) {
+    const hook = opts.onReachability;
+    let chain = Promise.resolve();
+    reach.attach((s) => (chain = chain.then(() => hook(s))));
+  }
 
   let server: TwinApiServer | undefined;
   let kubeconfigPath = '';
-  if (opts.server !== false) {
+  if (opts.server !== false && !opts.api) {
     server = await startApiServer({
       store,
       clock,
       faults: faults.api,
-      exec: execHandler(etcd, kubelets, () => clock.now()),
+      exec,
       ...(opts.users ? { users: opts.users } : {}),
       ...(opts.rbac !== undefined ? { rbac: opts.rbac } : {}),
       gitVersion: scenario.cluster.kubernetesVersion,
@@ -179,6 +211,7 @@ export async function startTwin(opts: StartTwinOptions = {}): Promise<Twin> {
     clock: scaled,
     store,
     api,
+    exec,
     server,
     power,
     kubelets,
@@ -211,6 +244,16 @@ export async function startTwin(opts: StartTwinOptions = {}): Promise<Twin> {
       await server?.close();
     },
   };
+}
+
+/** Every kind of the twin's catalogue the API serves, for the support bundle (a real apiserver lacks none, but lists may fail while it is away). */
+async function dumpThrough(api: TwinApi): Promise<ResourceDump[]> {
+  const dumps: ResourceDump[] = [];
+  for (const type of allTwinTypes) {
+    const items = await api.list({ apiVersion: apiVersionOf(type), kind: type.kind }).catch(() => undefined);
+    if (items) dumps.push({ type, items });
+  }
+  return dumps;
 }
 
 function mergeFaults(base: FaultsInput, extra: FaultsInput | undefined): FaultsInput {

@@ -28,8 +28,13 @@ export interface Bed {
 
 export async function startBed(twinOpts: Partial<TwinOptions> = {}): Promise<Bed> {
   const twin = await startTwin({ scenarioPath: 'default', scale: 200, ...twinOpts } as TwinOptions);
+  return bedOver(twin, twin.kubeconfigPath, () => twin.stop());
+}
+
+/** The runbooks against `twin` through `kubeconfig` (the twin's own API, or a real apiserver the twin runs over). */
+export async function bedOver(twin: Twin, kubeconfig: string, stopTwin: () => Promise<void>): Promise<Bed> {
   const stateDir = mkdtempSync(join(tmpdir(), 'fallow-bed-'));
-  const conn = await connect({ kubeconfig: twin.kubeconfigPath, clock: twin.clock, env: {}, requestTimeoutMs: 10_000 });
+  const conn = await connect({ kubeconfig, clock: twin.clock, env: {}, requestTimeoutMs: 10_000 });
   const power = new TwinPowerPort(twin.power, () => twin.clock.now());
   const id = await clusterIdentity(conn.cluster);
   const identity = { uid: id.uid, server: id.server };
@@ -53,7 +58,7 @@ export async function startBed(twinOpts: Partial<TwinOptions> = {}): Promise<Bed
       runRunbook({ ...common, runbook: restartRunbook, makeEnv: envFor(o.options), parentRunId, options: { yes: true, ...o.engine } }),
     async close() {
       conn.cluster.close();
-      await twin.stop();
+      await stopTwin();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };

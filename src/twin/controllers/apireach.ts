@@ -11,7 +11,7 @@ export type Reachability = 'up' | 'unavailable' | 'refused';
 
 export class ApiReachability {
   private state: Reachability;
-  private sink: ((s: Reachability) => void) | undefined;
+  private sink: ((s: Reachability) => void | Promise<void>) | undefined;
   private readonly stops: (() => void)[] = [];
 
   constructor(
@@ -28,10 +28,15 @@ export class ApiReachability {
     return this.state;
   }
 
-  /** Where to send changes (the API server's setReachability); sends the current state now. */
-  attach(sink: (s: Reachability) => void): void {
+  /**
+   * Where to send changes (the API server's setReachability, or a real apiserver being
+   * stopped and started); sends the current state now. An async sink keeps the gate
+   * closed until the API is really back, so controllers do not write into an API that is
+   * still starting.
+   */
+  attach(sink: (s: Reachability) => void | Promise<void>): void {
     this.sink = sink;
-    sink(this.state);
+    this.deliver(this.state);
   }
 
   stop(): void {
@@ -48,7 +53,17 @@ export class ApiReachability {
     if (next === this.state) return;
     this.state = next;
     this.deps.events.record({ type: 'api.reachability', detail: next });
-    this.sink?.(next);
-    this.deps.gate.set(next === 'up');
+    this.deliver(next);
+  }
+
+  private deliver(next: Reachability): void {
+    if (next !== 'up') this.deps.gate.set(false);
+    const done = this.sink?.(next);
+    if (next !== 'up') return;
+    if (!done) return this.deps.gate.set(true);
+    const open = (): void => {
+      if (this.state === 'up') this.deps.gate.set(true);
+    };
+    void done.then(open, open);
   }
 }

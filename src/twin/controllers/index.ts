@@ -27,7 +27,13 @@ export interface TwinControllers {
 export function createControllers(
   ctx: TwinContext,
   build: BuildResult,
-  extra: { reachability: () => Reachability; dump: () => ResourceDump[]; clusterUid: () => string },
+  extra: {
+    reachability: () => Reachability;
+    dump: () => ResourceDump[] | Promise<ResourceDump[]>;
+    clusterUid: () => string;
+    /** A real kube-controller-manager runs Deployments and ReplicaSets: two controllers must not fight over them. */
+    realControllerManager?: boolean;
+  },
 ): TwinControllers {
   const bundles = new SupportBundleController(ctx, extra.dump, extra.clusterUid);
   const scaleAvailable = new ScaleAvailableController(ctx);
@@ -36,8 +42,7 @@ export function createControllers(
     new NodeLifecycleController(ctx),
     new KubeletController(ctx, build.roles),
     new SchedulerController(ctx),
-    new DeploymentController(ctx),
-    new ReplicaSetController(ctx),
+    ...(extra.realControllerManager ? [] : [new DeploymentController(ctx), new ReplicaSetController(ctx)]),
     new DaemonSetController(ctx),
     new StatefulSetController(ctx),
     new VmController(ctx),

@@ -57,7 +57,7 @@ export class SchedulerController extends QueueController {
     const score = (n: NodeObject) => (same.get(n.metadata.name) ?? 0) * 100_000 + this.pods.countByIndex('node', n.metadata.name);
     fit.sort((a, b) => score(a) - score(b) || a.metadata.name.localeCompare(b.metadata.name));
     const target = fit[0]!.metadata.name;
-    await this.ctx.api.patch(Kinds.Pod, pod.metadata.namespace, pod.metadata.name, { spec: { nodeName: target } });
+    await this.ctx.api.bind(pod.metadata.namespace ?? '', pod.metadata.name, target);
     const conditions = withCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'True' }, now);
     await this.ctx.api.patch(Kinds.Pod, pod.metadata.namespace, pod.metadata.name, { status: { phase: 'Pending', conditions } }, { subresource: 'status' });
   }

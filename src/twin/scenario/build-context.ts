@@ -3,9 +3,10 @@
 // helper that creates a running pod the way the kubelet would have left it.
 import type { Clock } from '../../common/clock.js';
 import type { PodObject } from '../../common/harvester-types.js';
-import type { LocalTwinApi } from '../api.js';
+import type { TwinApi } from '../api.js';
 import { podIp } from '../controllers/kubelet.js';
 import { podFromTemplate, type PodTemplate } from '../controllers/workloads/template.js';
+import { StatusError } from '../store/errors.js';
 import type { KObject } from '../store/types.js';
 import type { Rng } from './rng.js';
 import type { Scenario, ScenarioNode } from './schema.js';
@@ -16,11 +17,13 @@ export class BuildContext {
   private readonly load = new Map<string, number>();
 
   constructor(
-    readonly api: LocalTwinApi,
+    readonly api: TwinApi,
     readonly rng: Rng,
     readonly clock: Clock,
     readonly scenario: Scenario,
     private readonly setBackdate: (ms: number | undefined) => void,
+    /** The port nodes report in status.daemonEndpoints (where an apiserver reaches their kubelet). */
+    readonly kubeletPort = 10250,
   ) {
     this.nodes = scenario.nodes;
     this.on = new Set(scenario.nodes.filter((n) => n.power === 'on').map((n) => n.name));
@@ -36,8 +39,49 @@ export class BuildContext {
     }
   }
 
-  create<T extends KObject>(obj: T): Promise<T> {
-    return this.api.create(obj);
+  /**
+   * Creates `obj` with the status it is given. The twin's store keeps a created object's
+   * status; a real apiserver drops it (status subresource), so it is written after.
+   */
+  async create<T extends KObject>(obj: T): Promise<T> {
+    const created = await this.createRetrying(obj);
+    const status = (obj as { status?: unknown }).status;
+    if (status === undefined || JSON.stringify((created as { status?: unknown }).status) === JSON.stringify(status)) return created;
+    return this.setStatus(created, status);
+  }
+
+  /**
+   * A real apiserver refuses pods in a namespace until kube-controller-manager made its
+   * `default` ServiceAccount (403, "error looking up service account"); retry, as the
+   * cluster's own components do. The twin's store never refuses.
+   */
+  private async createRetrying<T extends KObject>(obj: T): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.api.create(obj);
+      } catch (err) {
+        const waitingForAccount = err instanceof StatusError && err.code === 403 && /service ?account/i.test(err.message);
+        if (!waitingForAccount || attempt >= 300) throw err;
+        await this.clock.sleep(100);
+      }
+    }
+  }
+
+  /** Creates `obj` unless it exists already (a real apiserver makes default, kube-system… itself). */
+  async ensure<T extends KObject>(obj: T): Promise<T> {
+    try {
+      return await this.create(obj);
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 409)) throw err;
+      const existing = await this.api.get<T>(obj, obj.metadata.namespace, obj.metadata.name);
+      if (!existing) throw err;
+      return existing;
+    }
+  }
+
+  /** Writes `status` as its controller would (a merge patch: others may have changed the object since). */
+  setStatus<T extends KObject>(obj: T, status: unknown): Promise<T> {
+    return this.api.patch<T>(obj, obj.metadata.namespace, obj.metadata.name, { status }, { subresource: 'status' });
   }
 
   ip(node: string): string {
@@ -88,7 +132,6 @@ export class BuildContext {
         state: { running: { startedAt: since } },
       })),
     };
-    // The store keeps a created object's status: one write instead of two (startup speed).
     return this.create({ ...pod, status: status as PodObject['status'] });
   }
 }

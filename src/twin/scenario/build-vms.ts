@@ -36,7 +36,7 @@ async function boundPvc(b: BuildContext, ns: string, name: string, size: string,
     replicaIds: Array.from({ length: nReplicas }, () => b.rng.hex(8)),
     ...(user ? { workload: user } : {}),
   };
-  await b.api.update({ ...pvc, spec: { ...(pvc.spec as object), volumeName: volumeName(plan.pvcUid) } });
+  await b.api.patch(pvc, ns, name, { spec: { volumeName: volumeName(plan.pvcUid) } });
   await b.create(persistentVolume(plan));
   const attached = user && b.on.has(user.node) ? user.node : undefined;
   await b.create(longhornVolume(plan, { ...(attached ? { attachedTo: attached } : {}), now: new Date(b.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z') }));

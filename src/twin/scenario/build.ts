@@ -27,7 +27,7 @@ export async function buildCluster(b: BuildContext): Promise<BuildResult> {
   const s = b.scenario;
   const namespaces = new Set([...systemNamespaces, ...s.vms.map((v) => v.namespace), ...s.addons.map((a) => a.namespace), ...s.networks.map((n) => n.namespace)]);
   await b.aged(Math.max(...s.nodes.map((n) => n.ageDays)), async () => {
-    for (const ns of namespaces) await b.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    for (const ns of namespaces) await b.ensure({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
   });
   await buildNodes(b);
   await buildSettings(b);
@@ -65,38 +65,33 @@ async function buildNodes(b: BuildContext): Promise<void> {
         metadata: { name: n.name, labels: roleLabels(n, s), annotations: { 'rke2.io/node-args': '["server"]', 'rke2.io/internal-ip': n.ip, 'alpha.kubernetes.io/provided-node-ip': n.ip } },
         spec: { podCIDR: `10.52.${s.nodes.indexOf(n)}.0/24`, providerID: `rke2://${n.name}`, ...(taints.length ? { taints } : {}) },
       });
-      await b.api.update(
-        {
-          ...node,
-          status: {
-            addresses: [
-              { type: 'InternalIP', address: n.ip },
-              { type: 'Hostname', address: n.name },
-            ],
-            capacity: { cpu: '32', memory: '131913908Ki', pods: '200', 'ephemeral-storage': '153707984Ki' },
-            allocatable: { cpu: '32', memory: '131913908Ki', pods: '200', 'ephemeral-storage': '149527712200' },
-            conditions: [
-              { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', lastTransitionTime: since },
-              { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', lastTransitionTime: since },
-              { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', lastTransitionTime: since },
-              ready,
-            ],
-            nodeInfo: {
-              kubeletVersion: s.cluster.kubernetesVersion,
-              kubeProxyVersion: s.cluster.kubernetesVersion,
-              osImage: `Harvester ${s.cluster.harvesterVersion}`,
-              kernelVersion: '5.14.21-150500.55.83-default',
-              containerRuntimeVersion: 'containerd://1.7.23-k3s2',
-              operatingSystem: 'linux',
-              architecture: 'amd64',
-              machineID: b.rng.hex(32),
-              systemUUID: b.rng.uuid(),
-              bootID: bootIdOf(n.name, 1),
-            },
-          },
+      await b.setStatus(node, {
+        addresses: [
+          { type: 'InternalIP', address: n.ip },
+          { type: 'Hostname', address: n.name },
+        ],
+        daemonEndpoints: { kubeletEndpoint: { Port: b.kubeletPort } },
+        capacity: { cpu: '32', memory: '131913908Ki', pods: '200', 'ephemeral-storage': '153707984Ki' },
+        allocatable: { cpu: '32', memory: '131913908Ki', pods: '200', 'ephemeral-storage': '149527712200' },
+        conditions: [
+          { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', lastTransitionTime: since },
+          { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', lastTransitionTime: since },
+          { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', lastTransitionTime: since },
+          ready,
+        ],
+        nodeInfo: {
+          kubeletVersion: s.cluster.kubernetesVersion,
+          kubeProxyVersion: s.cluster.kubernetesVersion,
+          osImage: `Harvester ${s.cluster.harvesterVersion}`,
+          kernelVersion: '5.14.21-150500.55.83-default',
+          containerRuntimeVersion: 'containerd://1.7.23-k3s2',
+          operatingSystem: 'linux',
+          architecture: 'amd64',
+          machineID: b.rng.hex(32),
+          systemUUID: b.rng.uuid(),
+          bootID: bootIdOf(n.name, 1),
         },
-        { subresource: 'status' },
-      );
+      });
       await b.create({
         apiVersion: 'longhorn.io/v1beta2',
         kind: 'Node',
@@ -190,7 +185,7 @@ async function buildVip(b: BuildContext): Promise<void> {
     },
   });
   const up = b.controlPlane().some((n) => b.on.has(n));
-  if (up) await b.api.update({ ...svc, status: { loadBalancer: { ingress: [{ ip: vip }] } } }, { subresource: 'status' });
+  if (up) await b.setStatus(svc, { loadBalancer: { ingress: [{ ip: vip }] } });
 }
 
 async function buildSystem(b: BuildContext): Promise<void> {
@@ -233,23 +228,17 @@ export async function buildWorkload(b: BuildContext, w: SystemWorkload): Promise
     await b.runningPod(rs, rsTemplate, `${rs.metadata.name}-${b.rng.suffix()}`, node);
     if (b.on.has(node)) ready++;
   }
-  await b.api.update({ ...rs, status: { replicas, fullyLabeledReplicas: replicas, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 } }, { subresource: 'status' });
+  await b.setStatus(rs, { replicas, fullyLabeledReplicas: replicas, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 });
   const avail = ready >= replicas;
-  await b.api.update(
-    {
-      ...dep,
-      status: {
-        observedGeneration: 1,
-        replicas,
-        updatedReplicas: replicas,
-        readyReplicas: ready,
-        availableReplicas: ready,
-        conditions: [
-          { type: 'Available', status: avail ? 'True' : 'False', reason: avail ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable' },
-          { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
-        ],
-      },
-    },
-    { subresource: 'status' },
-  );
+  await b.setStatus(dep, {
+    observedGeneration: 1,
+    replicas,
+    updatedReplicas: replicas,
+    readyReplicas: ready,
+    availableReplicas: ready,
+    conditions: [
+      { type: 'Available', status: avail ? 'True' : 'False', reason: avail ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable' },
+      { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
+    ],
+  });
 }

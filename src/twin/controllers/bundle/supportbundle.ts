@@ -29,7 +29,7 @@ export class SupportBundleController extends QueueController {
 
   constructor(
     ctx: TwinContext,
-    private readonly dump: () => ResourceDump[],
+    private readonly dump: () => ResourceDump[] | Promise<ResourceDump[]>,
     private readonly clusterUid: () => string,
   ) {
     super('supportbundles', ctx);
@@ -69,7 +69,7 @@ export class SupportBundleController extends QueueController {
     this.generating.delete(key);
     const stamp = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
     const filename = `supportbundle_${this.clusterUid()}_${stamp}.zip`;
-    const data = this.build(filename.replace(/\.zip$/, ''));
+    const data = await this.build(filename.replace(/\.zip$/, ''));
     this.files.set(key, { filename, data });
     await this.status(b, { state: 'ready', progress: 100, filename, filesize: data.length });
     this.ctx.events.record({ type: 'bundle.ready', object: key, detail: filename, data: { filesize: data.length } });
@@ -98,9 +98,9 @@ export class SupportBundleController extends QueueController {
     if (!retain) await this.ctx.api.delete(Kinds.SupportBundle, Namespaces.harvesterSystem, name);
   };
 
-  private build(dir: string): Buffer {
+  private async build(dir: string): Promise<Buffer> {
     const entries: ZipEntry[] = [];
-    for (const { type, items } of this.dump()) {
+    for (const { type, items } of await this.dump()) {
       const gv = type.group ? `${type.group}/${type.version}` : type.version;
       const byNs = new Map<string, KObject[]>();
       for (const o of items) {

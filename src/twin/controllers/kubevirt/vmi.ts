@@ -26,6 +26,8 @@ interface Guest {
   state: 'booting' | 'running' | 'stopping' | 'lost';
   readyAt: number;
   offAt?: number;
+  /** Modelled ms the VMI's deletion was first seen (the ACPI request). */
+  askedAt?: number;
   killed?: boolean;
   shutdownMs?: number;
 }
@@ -151,7 +153,10 @@ export class VmiController extends QueueController {
     const now = this.ctx.clock.now();
     if (!node || !guest || guest.boot !== this.ctx.kubelets.bootSeq(node) || guest.state === 'lost') return this.finalize(key, vmi, pod);
     const graceMs = ((vmi.spec as VmiSpec | undefined)?.terminationGracePeriodSeconds ?? 180) * 1000;
-    const askedAt = Date.parse(vmi.metadata.deletionTimestamp!);
+    // When this controller first saw the deletion, on the modelled clock: a real apiserver
+    // stamps deletionTimestamp on its own (wall) clock, which the models do not run on.
+    guest.askedAt ??= now;
+    const askedAt = guest.askedAt;
     const deadline = askedAt + graceMs;
     if (guest.state !== 'stopping') {
       // virt-handler sends ACPI when the VMI is deleted; the guest's clock starts then.
