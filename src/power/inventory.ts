@@ -164,6 +164,11 @@ export async function loadInventory(file: string): Promise<PowerInventory> {
 }
 
 export function parseInventory(text: string, file: string): PowerInventory {
+  return resolveDoc(parseInventoryDoc(text, file), file);
+}
+
+/** The file as written (paths unresolved), validated: what an import adds to. */
+export function parseInventoryDoc(text: string, file: string): PowerInventoryDoc {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -186,7 +191,7 @@ export function parseInventory(text: string, file: string): PowerInventory {
     });
     throw new UsageError(`Power inventory ${file} is invalid: ${lines.join('; ')}`, 'Fix those fields');
   }
-  return resolveDoc(parsed.data, file);
+  return parsed.data;
 }
 
 export function inventoryToYaml(doc: PowerInventoryDoc): string {

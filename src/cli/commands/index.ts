@@ -6,6 +6,7 @@ import { completionCommand } from './completion.js';
 import { explainCommand } from './explain.js';
 import { guardCommand } from '../../guard/command.js';
 import { planCommand } from './plan.js';
+import { powerCommand } from './power.js';
 import { rbacCommand } from './rbac.js';
 import { reportCommand } from './report.js';
 import { verifyCommand } from './verify.js';
@@ -21,4 +22,4 @@ export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commands: CommandModule[] = [rehearseCommand, planCommand, shutdownCommand, restartCommand, verifyCommand, reportCommand, statusCommand, resumeCommand, guardCommand, explainCommand, rbacCommand, twinCommand, completionCommand];
+export const commands: CommandModule[] = [rehearseCommand, planCommand, shutdownCommand, restartCommand, verifyCommand, reportCommand, statusCommand, resumeCommand, guardCommand, explainCommand, rbacCommand, powerCommand, twinCommand, completionCommand];
