@@ -87,7 +87,7 @@ function mergeList(field: string, cur: unknown[] | undefined, patch: unknown[]):
   if (primitiveSets.has(field)) {
     const out = [...(cur ?? [])];
     for (const v of patch) if (!out.includes(v)) out.push(v);
-    return out;
+    return orderLikeServer(out, patch, cur ?? [], (v) => v);
   }
   const sample = patch.find(isObj) ?? cur?.find(isObj);
   const keySpec = mergeKeys[field];
@@ -104,6 +104,34 @@ function mergeList(field: string, cur: unknown[] | undefined, patch: unknown[]):
     }
     if (at >= 0) out[at] = mergeObject(out[at] as Obj, el);
     else out.push(stripDirectives(el));
+  }
+  const byKey = (v: unknown): unknown => (isObj(v) ? v[key] : undefined);
+  return orderLikeServer(out, patch.filter((e) => !(isObj(e) && e.$patch === 'delete')), cur ?? [], byKey);
+}
+
+/**
+ * The order kube-apiserver gives a merged list: the items the patch names, in the patch's
+ * order, interleaved with the items only the server had, in their old order. A server
+ * item goes first only while it stood before the next patch item in the old list, so an
+ * item new to the list comes before the server's remaining ones.
+ */
+function orderLikeServer(merged: unknown[], patch: unknown[], original: unknown[], id: (v: unknown) => unknown): unknown[] {
+  const patchIds = patch.map(id);
+  const originalIds = original.map(id);
+  const patchItems = merged.filter((m) => patchIds.includes(id(m))).sort((a, b) => patchIds.indexOf(id(a)) - patchIds.indexOf(id(b)));
+  const serverOnly = merged.filter((m) => !patchIds.includes(id(m)));
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < patchItems.length) {
+    if (j >= patchItems.length) out.push(serverOnly[i++]);
+    else if (i >= serverOnly.length) out.push(patchItems[j++]);
+    else {
+      const li = originalIds.indexOf(id(serverOnly[i]));
+      const ri = originalIds.indexOf(id(patchItems[j]));
+      if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++]);
+      else out.push(patchItems[j++]);
+    }
   }
   return out;
 }

@@ -12,7 +12,20 @@ const podSpec = {
 
 const cases: [string, unknown, unknown, unknown][] = [
   ['merges containers by name, keeping the others', { spec: podSpec }, { spec: { containers: [{ name: 'b', image: 'b:2' }] } }, { spec: { ...podSpec, containers: [podSpec.containers[0], { name: 'b', image: 'b:2' }] } }],
-  ['adds a new container at the end', { spec: podSpec }, { spec: { containers: [{ name: 'c', image: 'c:1' }] } }, { spec: { ...podSpec, containers: [...podSpec.containers, { name: 'c', image: 'c:1' }] } }],
+  // kube-apiserver puts an item new to the list before the ones only the server had.
+  ['puts a new container before the existing ones', { spec: podSpec }, { spec: { containers: [{ name: 'c', image: 'c:1' }] } }, { spec: { ...podSpec, containers: [{ name: 'c', image: 'c:1' }, ...podSpec.containers] } }],
+  [
+    'keeps patched items where the server had them when they are not new',
+    { spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] } },
+    { spec: { containers: [{ name: 'b', image: 'x' }] } },
+    { spec: { containers: [{ name: 'a' }, { name: 'b', image: 'x' }, { name: 'c' }] } },
+  ],
+  [
+    'orders patched items as the patch does; a server item goes before a patched one it preceded',
+    { spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] } },
+    { spec: { containers: [{ name: 'c', image: 'x' }, { name: 'n' }, { name: 'a', image: 'y' }] } },
+    { spec: { containers: [{ name: 'b' }, { name: 'c', image: 'x' }, { name: 'n' }, { name: 'a', image: 'y' }] } },
+  ],
   [
     'merges env by name inside a container',
     { spec: podSpec },
@@ -23,7 +36,8 @@ const cases: [string, unknown, unknown, unknown][] = [
   ['replaces lists without a merge key (tolerations)', { spec: podSpec }, { spec: { tolerations: [{ key: 't2' }] } }, { spec: { ...podSpec, tolerations: [{ key: 't2' }] } }],
   ['replaces a list with a $patch: replace element', { spec: podSpec }, { spec: { containers: [{ name: 'z' }, { $patch: 'replace' }] } }, { spec: { ...podSpec, containers: [{ name: 'z' }] } }],
   ['merges conditions by type', { status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'X', status: 'False' }] } }, { status: { conditions: [{ type: 'Ready', status: 'False' }] } }, { status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'X', status: 'False' }] } }],
-  ['merges finalizers as a set', { metadata: { finalizers: ['a'] } }, { metadata: { finalizers: ['b', 'a'] } }, { metadata: { finalizers: ['a', 'b'] } }],
+  ['merges finalizers as a set, in the patch\'s order', { metadata: { finalizers: ['a'] } }, { metadata: { finalizers: ['b', 'a'] } }, { metadata: { finalizers: ['b', 'a'] } }],
+  ['puts a new finalizer first', { metadata: { finalizers: ['a'] } }, { metadata: { finalizers: ['b'] } }, { metadata: { finalizers: ['b', 'a'] } }],
   ['deletes from a primitive list', { metadata: { finalizers: ['a', 'b'] } }, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }, { metadata: { finalizers: ['b'] } }],
   ['removes map keys with null, as merge patch', { metadata: { annotations: { a: '1', b: '2' } } }, { metadata: { annotations: { a: null } } }, { metadata: { annotations: { b: '2' } } }],
   ['ignores $setElementOrder directives', { spec: { containers: [{ name: 'a' }] } }, { spec: { '$setElementOrder/containers': [{ name: 'a' }], containers: [{ name: 'a', image: 'x' }] } }, { spec: { containers: [{ name: 'a', image: 'x' }] } }],
