@@ -31,11 +31,13 @@ function selectorString(parent: KObject): string | undefined {
 function scaleOf(parent: KObject): Scale {
   const m = parent.metadata;
   const selector = selectorString(parent);
+  const replicas = (parent.spec as { replicas?: number } | undefined)?.replicas ?? 1;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-    spec: { replicas: (parent.spec as { replicas?: number } | undefined)?.replicas ?? 1 },
+    // autoscaling/v1 spec.replicas is omitempty: a Scale at 0 has an empty spec.
+    spec: replicas === 0 ? {} : { replicas },
     status: { replicas: (parent.status as { replicas?: number } | undefined)?.replicas ?? 0, ...(selector !== undefined ? { selector } : {}) },
   };
 }
@@ -61,7 +63,8 @@ export async function handleScale(c: ResourceContext): Promise<void> {
   }
   const rv = (wanted.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
   if (rv && rv !== parent.metadata.resourceVersion) throw conflict(c.type.resource, c.type.group, c.info.name);
-  const replicas = wanted.spec?.replicas;
+  // A Scale without spec.replicas means 0, as it decodes in Go (the field is omitempty).
+  const replicas = wanted.spec?.replicas ?? 0;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
     throw invalid('Scale', 'autoscaling', c.info.name, 'spec.replicas', `Invalid value: ${String(replicas)}: must be greater than or equal to 0`);
   }
