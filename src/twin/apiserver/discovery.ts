@@ -6,7 +6,6 @@
 // application/json after the aggregated apidiscovery types and fall back to it.
 import type { Store } from '../store/store.js';
 import type { ResourceType } from '../store/types.js';
-import type { TwinResourceType } from '../resources.js';
 
 export interface ExtraResource {
   group: string;
@@ -34,12 +33,8 @@ interface ApiResource {
   categories?: string[];
 }
 
-/** Built-in groups: everything else the store serves comes from a CRD. */
-const builtinGroups = new Set(['', 'apps', 'apiextensions.k8s.io', 'authorization.k8s.io', 'batch', 'policy', 'autoscaling', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'coordination.k8s.io', 'networking.k8s.io', 'discovery.k8s.io', 'events.k8s.io']);
-
-export function isCrd(t: ResourceType): boolean {
-  return (t as TwinResourceType).crd ?? !builtinGroups.has(t.group);
-}
+// Whether a type comes from a CRD is the store's knowledge (its registry rules depend on it).
+export { isCrd } from '../store/types.js';
 
 const subVerbs = ['get', 'patch', 'update'];
 

@@ -50,6 +50,8 @@ export interface ResourceType {
   subresources?: string[];
   verbs?: string[];
   categories?: string[];
+  /** True for kinds that come from a CRD; unset: decided by the group (see isCrd). */
+  crd?: boolean;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
@@ -61,6 +63,14 @@ export interface WatchEvent<T extends KObject = KObject> {
 
 export function apiVersionOf(t: Pick<ResourceType, 'group' | 'version'>): string {
   return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+/** Built-in groups: everything else a store serves comes from a CRD. */
+const builtinGroups = new Set(['', 'apps', 'apiextensions.k8s.io', 'authorization.k8s.io', 'batch', 'policy', 'autoscaling', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'coordination.k8s.io', 'networking.k8s.io', 'discovery.k8s.io', 'events.k8s.io']);
+
+/** Whether a type is a custom resource (registry rules differ from the built-in kinds'). */
+export function isCrd(t: ResourceType): boolean {
+  return t.crd ?? !builtinGroups.has(t.group);
 }
 
 export function keyOf(namespace: string | undefined, name: string): string {
