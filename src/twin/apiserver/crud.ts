@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, conflict, notFound, StatusError } from '../store/errors.js';
 import type { DeleteOptions } from '../store/store.js';
+import { prepareForCreate, prepareForUpdate } from '../store/strategy.js';
 import { apiVersionOf, type KObject, type ResourceType } from '../store/types.js';
 import { isDryRun, readJson, type ResourceContext } from './context.js';
 import { isCrd } from './discovery.js';
@@ -81,12 +82,10 @@ export async function handleCreate(c: ResourceContext): Promise<void> {
   if (c.type.subresources?.includes('status')) delete obj.status;
   if (isDryRun(c.query)) {
     if (obj.metadata.name && c.store.peek(c.type, nsOf(c), obj.metadata.name)) throw alreadyExists(c.type.resource, c.type.group, obj.metadata.name);
-    const out: KObject = {
-      ...obj,
-      apiVersion: apiVersionOf(c.type),
-      kind: c.type.kind,
-      metadata: { ...obj.metadata, uid: randomUUID(), creationTimestamp: timestamp(c.clock.now()), generation: 1 },
-    };
+    const now = timestamp(c.clock.now());
+    const out: KObject = { ...structuredClone(obj), apiVersion: apiVersionOf(c.type), kind: c.type.kind };
+    out.metadata = { ...out.metadata, uid: randomUUID(), creationTimestamp: now };
+    prepareForCreate(c.type, out, { now, existing: () => c.store.scan(c.type) });
     sendJson(c.res, 201, out);
     return;
   }
@@ -122,8 +121,10 @@ function dryRunUpdate(c: ResourceContext, obj: KObject): KObject {
     throw conflict(c.type.resource, c.type.group, c.info.name);
   }
   const keepStatus = c.info.subresource !== 'status' && c.type.subresources?.includes('status');
-  const base = c.info.subresource === 'status' ? { ...cur, status: obj.status } : { ...obj, ...(keepStatus ? { status: cur.status } : {}) };
-  return { ...base, apiVersion: apiVersionOf(c.type), kind: c.type.kind, metadata: { ...(c.info.subresource === 'status' ? cur.metadata : obj.metadata), uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp } };
+  const base = c.info.subresource === 'status' ? { ...cur, status: obj.status } : { ...structuredClone(obj), ...(keepStatus ? { status: cur.status } : {}) };
+  const out: KObject = { ...base, apiVersion: apiVersionOf(c.type), kind: c.type.kind, metadata: { ...(c.info.subresource === 'status' ? cur.metadata : base.metadata), uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp } };
+  if (c.info.subresource !== 'status') prepareForUpdate(c.type, out, cur);
+  return out;
 }
 
 export async function handlePatch(c: ResourceContext): Promise<void> {

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, conflict, notFound, StatusError } from './errors.js';
 import { fieldSelector, labelSelector } from './selectors.js';
+import { bumpGenerationOnDelete, prepareForCreate, prepareForUpdate } from './strategy.js';
 import { apiVersionOf, keyOf, type KObject, type ResourceType, type WatchEvent } from './types.js';
 
 export interface ListOptions {
@@ -173,9 +174,9 @@ export class Store {
     const bucket = this.bucket(t);
     if (bucket.has(key)) throw alreadyExists(t.resource, t.group, meta.name);
     meta.uid = this.newUid();
-    meta.creationTimestamp = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
-    meta.generation = 1;
+    meta.creationTimestamp = this.timestamp();
     delete meta.deletionTimestamp;
+    prepareForCreate(t, obj, { now: meta.creationTimestamp, existing: () => bucket.values() });
     meta.resourceVersion = String(++this.rv);
     this.put(t, key, obj, undefined);
     this.emit(t, { type: 'ADDED', object: obj });
@@ -217,8 +218,7 @@ export class Store {
         next.metadata.deletionGracePeriodSeconds = cur.metadata.deletionGracePeriodSeconds;
       }
       if (!next.metadata.namespace) delete next.metadata.namespace;
-      const specChanged = JSON.stringify(withoutMetaStatus(cur)) !== JSON.stringify(withoutMetaStatus(next));
-      next.metadata.generation = (cur.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+      prepareForUpdate(t, next, cur);
     }
     if (JSON.stringify(next) === JSON.stringify(cur)) return clone(cur); // no-op writes don't bump
     next.metadata.resourceVersion = String(++this.rv);
@@ -254,8 +254,12 @@ export class Store {
         return clone(cur);
       }
       const next = clone(cur);
-      next.metadata.deletionTimestamp = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
-      next.metadata.deletionGracePeriodSeconds = opts.gracePeriodSeconds ?? podGrace(cur);
+      // A graceful deletion is due when its grace period ends; one held by finalizers only
+      // waits for them (grace 0, due now).
+      const grace = graceful ? (opts.gracePeriodSeconds ?? podGrace(cur)) : 0;
+      next.metadata.deletionTimestamp = this.timestamp(grace * 1000);
+      next.metadata.deletionGracePeriodSeconds = grace;
+      bumpGenerationOnDelete(next);
       next.metadata.resourceVersion = String(++this.rv);
       this.put(t, key, next, cur);
       this.emit(t, { type: 'MODIFIED', object: next });
@@ -296,6 +300,11 @@ export class Store {
   }
 
   // ---- internals ---------------------------------------------------------------------
+
+  /** The store's clock as an API timestamp (whole seconds), `aheadMs` in the future. */
+  private timestamp(aheadMs = 0): string {
+    return new Date(this.now() + aheadMs).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
 
   private bucket(t: ResourceType): Map<string, KObject> {
     const b = this.objects.get(typeKey(t));
@@ -370,11 +379,6 @@ export class Store {
 
 function typeKey(t: Pick<ResourceType, 'group' | 'version' | 'resource'>): string {
   return `${t.group}/${t.version}/${t.resource}`;
-}
-
-function withoutMetaStatus(o: KObject): unknown {
-  const { metadata: _m, status: _s, ...rest } = o;
-  return rest;
 }
 
 function isBound(pod: KObject): boolean {

@@ -142,7 +142,8 @@ describe('writes', () => {
   it('generates names and drops status on create for kinds with a status subresource', async () => {
     const p = await core.createNamespacedPod({ namespace: 'default', body: { metadata: { generateName: 'gen-' }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Running' } } as V1Pod });
     expect(p.metadata?.name).toMatch(/^gen-[a-z0-9]{5}$/);
-    expect(p.status).toBeUndefined();
+    // The creator's status is dropped; a new pod starts Pending, with its QoS class.
+    expect(p.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
   });
 
   it('writes status only through /status and keeps status on main-resource updates', async () => {
