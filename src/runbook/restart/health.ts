@@ -1,14 +1,18 @@
 // Seed 5.1 "Check the VIP" and 5.2 "Healthy Check": ingress-expose has the recorded VIP;
 // the system pods of the seed's namespaces are Running and Ready, none Failed or in
 // CrashLoopBackOff past the timeout; Longhorn healthy before anything needs storage; no
-// volume faulted; the storage network consistent with its pods when one is set.
+// volume faulted that this restart needs. A timeout stops the run naming each pod (state,
+// restart count, node) and volume (PVC) with the seed's advice, not a bare "timed out".
+import { NeedsOperatorError } from '../../common/errors.js';
 import { Namespaces, SystemNamespaces, Vip } from '../../common/harvester.js';
-import type { LonghornVolumeObject, PodObject, ServiceObject } from '../../common/harvester-types.js';
+import type { LonghornVolumeObject, PodObject, ServiceObject, VirtualMachineObject } from '../../common/harvester-types.js';
 import { capList, count } from '../../common/list.js';
 import type { Step, StepContext, WaitResult } from '../../engine/types.js';
+import { formatDuration, WaitTimeoutError } from '../../engine/wait.js';
 import type { RunbookEnv } from '../env.js';
-import { Facts, requireFact } from '../facts.js';
+import { Facts, readFact, requireFact } from '../facts.js';
 import { multiCacheSubscribe, minutes } from '../lib/waits.js';
+import { describeFaultedVolume, describePodProblem, faultedVolumes, podProblem, storageNeeds, type FaultedVolume, type PodProblem, type StorageNeeds } from './health-checks.js';
 
 type Ctx = StepContext<RunbookEnv>;
 
@@ -55,18 +59,63 @@ export const checkVip: Step<RunbookEnv> = {
   }),
 };
 
-export function podProblem(p: PodObject): string | undefined {
-  if (p.metadata.deletionTimestamp) return 'Terminating';
-  if (p.status?.phase === 'Succeeded') return undefined;
-  if (p.status?.phase === 'Failed') return 'Failed';
-  const waiting = p.status?.containerStatuses?.map((c) => c.state?.waiting?.reason).find((r) => r);
-  if (waiting) return waiting;
-  if (p.status?.phase !== 'Running') return p.status?.phase ?? 'Pending';
-  if (!p.status?.containerStatuses?.every((c) => c.ready)) return 'NotReady';
-  return undefined;
+const systemCaches = SystemNamespaces.map((ns) => ({ kind: 'Pod' as const, opts: { namespace: ns } }));
+const volumeCache = { kind: 'LonghornVolume' as const, opts: { namespace: Namespaces.longhornSystem } };
+
+interface Findings {
+  pods: PodProblem[];
+  /** Faulted volumes something this restart starts needs (the others are only warned). */
+  volumes: FaultedVolume[];
 }
 
-const systemCaches = SystemNamespaces.map((ns) => ({ kind: 'Pod' as const, opts: { namespace: ns } }));
+/** What this restart brings back that needs storage (design: stop only for those). */
+async function needsOf(c: Ctx): Promise<StorageNeeds> {
+  const vms = c.env.cluster.cache<VirtualMachineObject>('VirtualMachine');
+  await vms.synced();
+  const addons = readFact(c.facts, Facts.addons)?.toDisable ?? [];
+  const scaled = readFact(c.facts, Facts.workloads)?.scaled ?? [];
+  return storageNeeds(readFact(c.facts, Facts.vms) ?? [], vms.list(), [...addons, ...scaled].map((w) => w.namespace));
+}
+
+async function look(c: Ctx): Promise<{ findings: Findings; spare: FaultedVolume[]; degraded: string[] }> {
+  const pods: PodProblem[] = [];
+  for (const { opts } of systemCaches) {
+    const cache = c.env.cluster.cache<PodObject>('Pod', opts);
+    await cache.synced();
+    for (const p of cache.list()) {
+      const problem = podProblem(p);
+      if (problem) pods.push(problem);
+    }
+  }
+  const vols = c.env.cluster.cache<LonghornVolumeObject>(volumeCache.kind, volumeCache.opts);
+  await vols.synced();
+  const faulted = faultedVolumes(vols.list(), await needsOf(c));
+  const degraded = vols.list().filter((v) => v.status?.robustness === 'degraded').map((v) => v.metadata.name);
+  return { findings: { pods, volumes: faulted.filter((v) => v.neededBy.length) }, spare: faulted.filter((v) => !v.neededBy.length), degraded };
+}
+
+const inLonghorn = (p: PodProblem) => p.pod.startsWith(`${Namespaces.longhornSystem}/`);
+
+/** The stop once the timeout has passed: every object named, with the seed's advice. */
+export function healthStop(f: Findings, timeoutMs: number): NeedsOperatorError {
+  const failing = f.pods.filter((p) => p.failing);
+  const slow = f.pods.filter((p) => !p.failing);
+  const parts = [
+    ...(failing.length ? [`${count(failing.length, 'system pod')} failing: ${capList(failing.map(describePodProblem))}`] : []),
+    ...(slow.length ? [`${count(slow.length, 'system pod')} not Running/Ready: ${capList(slow.map(describePodProblem))}`] : []),
+    ...(f.volumes.length ? [`${count(f.volumes.length, 'Longhorn volume')} faulted: ${capList(f.volumes.map(describeFaultedVolume))}`] : []),
+  ];
+  const first = failing[0] ?? slow[0];
+  const [ns, name] = first ? first.pod.split('/') : [];
+  const advice = [
+    ...(first ? [`Troubleshoot before going on (seed 5.2): \`kubectl -n ${ns} describe pod ${name}\` and \`kubectl -n ${ns} logs ${name} --all-containers --previous\` show why it ${first.failing ? 'fails' : 'is not ready'}`] : []),
+    ...(f.pods.some(inLonghorn) || f.volumes.length ? ['do not start anything that needs storage until Longhorn is healthy'] : []),
+    ...(f.volumes.length ? ['recover each faulted volume in the Longhorn UI (salvage a replica) or restore it from a backup'] : []),
+    'then `fallow resume` (the gate starts over; `--health-timeout` gives slow hardware longer)',
+  ];
+  const hint = advice.join('; ');
+  return new NeedsOperatorError(`Health gate not passed after ${formatDuration(timeoutMs)}: ${parts.join('; ') || 'no finding recorded'}`, hint.charAt(0).toUpperCase() + hint.slice(1));
+}
 
 export const healthGates: Step<RunbookEnv> = {
   id: 'restart.health-gates',
@@ -74,50 +123,50 @@ export const healthGates: Step<RunbookEnv> = {
   seed: '5.2',
   phase: 'Health gates',
   destructive: false,
-  waitsFor: "every pod of the seed's system namespaces Running and Ready, Longhorn healthy, no volume faulted",
+  waitsFor: "every pod of the seed's system namespaces Running and Ready, Longhorn healthy, no volume faulted that the restart needs",
   risks: [
-    'a pod in CrashLoopBackOff or Failed past the timeout (default 15 min) stops the run naming it',
-    'a faulted Longhorn volume stops the run (degraded volumes rebuilding are only warned)',
+    'a pod in CrashLoopBackOff or Failed past the timeout (default 15 min, --health-timeout) stops the run naming it, its state and restart count',
+    'a faulted Longhorn volume that a VM or workload of this restart needs stops the run before anything needing storage starts; other faulted volumes and degraded ones are warned',
   ],
   rbac: [
     { group: '', resource: 'pods', verbs: ['list', 'watch'] },
     { group: 'longhorn.io', resource: 'volumes', verbs: ['list', 'watch'], namespace: Namespaces.longhornSystem },
+    { group: 'kubevirt.io', resource: 'virtualmachines', verbs: ['list', 'watch'] },
     { group: 'harvesterhci.io', resource: 'settings', verbs: ['get'] },
   ],
   async check() {
     return { done: false };
   },
-  async act() {
-    // Nothing to change: the wait is the gate.
+  async act(ctx) {
+    let last: Findings = { pods: [], volumes: [] };
+    try {
+      await ctx.waitFor({
+        name: 'system pods healthy',
+        timeoutMs: ctx.env.options.healthTimeoutMs,
+        pollMs: 30_000,
+        async evaluate(c): Promise<WaitResult> {
+          const { findings, spare, degraded } = await look(c);
+          last = findings;
+          // Longhorn first (the seed's note): until its pods run, volume robustness is stale,
+          // and nothing that needs storage may start.
+          const longhorn = findings.pods.filter(inLonghorn);
+          if (longhorn.length) return { state: 'waiting', detail: `waiting for ${count(longhorn.length, 'Longhorn pod')}: ${capList(longhorn.map(describePodProblem))}` };
+          // A faulted volume may still be auto-salvaged by Longhorn right after the restart,
+          // so it holds the gate like a crash-looping pod and stops the run at the timeout.
+          if (findings.volumes.length) return { state: 'waiting', detail: `waiting for ${count(findings.volumes.length, 'faulted Longhorn volume')} to recover: ${capList(findings.volumes.map(describeFaultedVolume))}` };
+          if (findings.pods.length) return { state: 'waiting', detail: `waiting for ${count(findings.pods.length, 'system pod')}: ${capList(findings.pods.map(describePodProblem))}` };
+          // A faulted volume nothing of this restart needs (a VM that was off, an orphan)
+          // does not stop the restart: holding every VM down for data nobody was using would
+          // cost more than it protects. The operator is told to recover it before using it.
+          if (spare.length) await c.warn(`${count(spare.length, 'Longhorn volume')} faulted that this restart does not need: ${capList(spare.map(describeFaultedVolume))}; recover them in the Longhorn UI before starting what uses them`);
+          if (degraded.length) await c.warn(`Longhorn volumes degraded (rebuilding is normal after a restart): ${capList(degraded)}`);
+          return { state: 'done' };
+        },
+        subscribe: multiCacheSubscribe([...systemCaches, volumeCache]),
+      });
+    } catch (err) {
+      if (err instanceof WaitTimeoutError) throw healthStop(last, ctx.env.options.healthTimeoutMs);
+      throw err;
+    }
   },
-  wait: (ctx) => ({
-    name: 'system pods healthy',
-    timeoutMs: ctx.env.options.healthTimeoutMs,
-    pollMs: 30_000,
-    async evaluate(c): Promise<WaitResult> {
-      const vols = c.env.cluster.cache<LonghornVolumeObject>('LonghornVolume', { namespace: Namespaces.longhornSystem });
-      await vols.synced();
-      const faulted = vols.list().filter((v) => v.status?.robustness === 'faulted');
-      if (faulted.length) {
-        return { state: 'failed', reason: `Longhorn volumes faulted: ${capList(faulted.map((v) => v.metadata.name))}`, hint: 'Recover them in the Longhorn UI (salvage a replica) before starting workloads, then `fallow resume`' };
-      }
-      const bad: string[] = [];
-      for (const { opts } of systemCaches) {
-        const cache = c.env.cluster.cache<PodObject>('Pod', opts);
-        await cache.synced();
-        for (const p of cache.list()) {
-          const problem = podProblem(p);
-          if (problem) bad.push(`${opts.namespace}/${p.metadata.name} ${problem}`);
-        }
-      }
-      // Longhorn first: nothing that needs storage may start before it is healthy.
-      const longhorn = bad.filter((b) => b.startsWith(`${Namespaces.longhornSystem}/`));
-      if (longhorn.length) return { state: 'waiting', detail: `waiting for ${count(longhorn.length, 'Longhorn pod')}: ${capList(longhorn)}` };
-      if (bad.length) return { state: 'waiting', detail: `waiting for ${count(bad.length, 'system pod')}: ${capList(bad)}` };
-      const degraded = vols.list().filter((v) => v.status?.robustness === 'degraded');
-      if (degraded.length) await c.warn(`Longhorn volumes degraded (rebuilding is normal after a restart): ${capList(degraded.map((v) => v.metadata.name))}`);
-      return { state: 'done' };
-    },
-    subscribe: multiCacheSubscribe([...systemCaches, { kind: 'LonghornVolume', opts: { namespace: Namespaces.longhornSystem } }]),
-  }),
 };
