@@ -3,9 +3,13 @@
 //   power-on  → BMC, else by hand (also when the BMC cannot be reached and someone is there);
 //   status    → BMC PowerState, else Kubernetes NotReady AND the SSH port closed.
 // Shutdown returns only when the node is seen off; hard power-off only with `force`.
+// Booted needs evidence from after the power-on: the Node object can still say Ready for
+// the node-monitor grace (~40 s) after a node went down, so right after a fast power cycle
+// Ready alone proves nothing. The SSH port answering does (the OS is up); without an
+// address to probe, a new kubelet boot id, or Ready after the node was seen not Ready.
 import type { Clock } from '../common/clock.js';
 import { UnreachableError, formatError } from '../common/errors.js';
-import type { CheckReport, DriverKind, NodeReadyProbe, PowerDriver, PowerLog, PowerState } from './driver.js';
+import type { CheckReport, DriverKind, NodeReadyProbe, NodeView, PowerDriver, PowerLog, PowerState } from './driver.js';
 import type { PowerInventory } from './inventory.js';
 import { IpmiDriver, type IpmiDriverOptions } from './ipmi.js';
 import { ManualDriver, type OperatorConsole } from './manual.js';
@@ -40,6 +44,12 @@ export interface Observation {
   evidence: string;
   /** The OS answers (Ready or SSH port open); only meaningful when state is on. */
   booted: boolean;
+  /** Kubernetes' Ready condition; undefined when the API could not be asked. */
+  ready?: boolean;
+  /** The kubelet's boot id (status.nodeInfo.bootID), when Kubernetes gave it. */
+  bootId?: string;
+  /** The SSH port answered; undefined when there is no address to probe. */
+  portOpen?: boolean;
 }
 
 export interface Route {
@@ -69,6 +79,8 @@ export class PowerController {
   readonly redfish: RedfishDriver;
   readonly manual: ManualDriver;
   private readonly inventory: PowerInventory;
+  /** Boot ids seen when a shutdown was asked: what a later power-on must see change. */
+  private readonly bootIdAtShutdown = new Map<string, string>();
 
   constructor(private readonly opts: PowerControllerOptions) {
     this.inventory = opts.inventory;
@@ -107,19 +119,23 @@ export class PowerController {
       const os = await this.probe(node);
       return { ...os, evidence: `BMC unreadable (${formatError(err)}); ${os.evidence}` };
     }
-    if (state !== 'on') return { state, evidence: `BMC says ${state}`, booted: false };
+    if (state !== 'on') {
+      // Kubernetes' view too: the boot id before a power-on, and Ready seen withdrawn.
+      const view = await this.nodeView(node);
+      return { state, evidence: `BMC says ${state}`, booted: false, ...(view ? { ready: view.ready } : {}), ...(view?.bootId ? { bootId: view.bootId } : {}) };
+    }
     const os = await this.probe(node);
-    return { state: 'on', evidence: `BMC says on; ${os.evidence}`, booted: os.booted };
+    return { ...os, state: 'on', evidence: `BMC says on; ${os.evidence}` };
   }
 
-  /** Without a BMC: Ready → on; NotReady and SSH port closed → off. */
+  /**
+   * Without a BMC: SSH port open → on; NotReady (or no API) and the port closed → off; Ready
+   * with the port closed is a Ready not yet withdrawn (or sshd down): unknown, not booted.
+   */
   async probe(node: string): Promise<Observation> {
-    let ready: boolean | undefined;
-    try {
-      ready = await this.opts.nodeReady(node);
-    } catch {
-      ready = undefined; // API down (the last control-plane node is going): port alone decides
-    }
+    // API down (the last control-plane node is going): the port alone decides.
+    const view = await this.nodeView(node);
+    const ready = view?.ready;
     const spec = this.inventory.node(node);
     const addr = spec.ssh?.address ?? spec.address;
     const port = spec.ssh?.port ?? 22;
@@ -127,15 +143,18 @@ export class PowerController {
     const readyText = ready === undefined ? 'Kubernetes API unreachable' : ready ? 'Ready' : 'NotReady';
     const portText = addr ? `SSH port ${addr}:${port} ${open ? 'open' : 'closed'}` : 'no SSH address';
     const evidence = `${readyText}, ${portText}`;
-    if (ready === true || open === true) return { state: 'on', evidence, booted: true };
-    if (open === false) return { state: 'off', evidence, booted: false };
-    return { state: 'unknown', evidence, booted: false };
+    const seen = { ...(ready !== undefined ? { ready } : {}), ...(view?.bootId ? { bootId: view.bootId } : {}), ...(open !== undefined ? { portOpen: open } : {}) };
+    if (open === true || (ready === true && open === undefined)) return { state: 'on', evidence, booted: true, ...seen };
+    if (open === false && ready !== true) return { state: 'off', evidence, booted: false, ...seen };
+    return { state: 'unknown', evidence: ready === true ? `${evidence} (Ready not withdrawn yet, or sshd down)` : evidence, booted: false, ...seen };
   }
 
   /** Graceful shutdown, then waits until the node is seen off (or cuts it with force). */
   async shutdown(node: string, o: ShutdownOptions): Promise<void> {
     const asked = this.opts.clock.now();
-    if ((await this.observe(node)).state === 'off') return;
+    const before = await this.observe(node);
+    if (before.bootId) this.bootIdAtShutdown.set(node, before.bootId);
+    if (before.state === 'off') return;
     const route = this.route(node);
     if (route.shutdown === 'ssh') {
       try {
@@ -169,7 +188,10 @@ export class PowerController {
   async powerOn(node: string, o: PowerOnOptions): Promise<void> {
     const asked = this.opts.clock.now();
     const now = await this.observe(node);
-    if (now.state === 'on' && now.booted) return;
+    const atShutdown = this.bootIdAtShutdown.get(node);
+    if (now.state === 'on' && now.booted && freshBoot([now], atShutdown)) return;
+    // A node not on now boots with a new boot id: the one Kubernetes shows now is the old one.
+    const bootIdBefore = atShutdown ?? (now.state !== 'on' ? now.bootId : undefined);
     const bmc = this.bmcDriver(node);
     let bmcAnswers = bmc !== undefined;
     if (!bmc) await this.manual.powerOn(node);
@@ -182,15 +204,39 @@ export class PowerController {
         bmcAnswers = false; // no point asking it again every poll: the OS answering decides
       }
     }
-    await this.confirmOn(node, o.deadline, { ...(o.signal ? { signal: o.signal } : {}), since: asked, probeOnly: !bmcAnswers });
+    await this.confirmOn(node, o.deadline, {
+      ...(o.signal ? { signal: o.signal } : {}),
+      since: asked,
+      probeOnly: !bmcAnswers,
+      seen: [now],
+      ...(bootIdBefore ? { bootIdBefore } : {}),
+    });
+    this.bootIdAtShutdown.delete(node); // served: the next cycle records its own
   }
 
-  /** `probeOnly`: judge by the OS answering alone (the BMC is known to be out of reach). */
-  async confirmOn(node: string, deadline: number, o: { signal?: AbortSignal; since?: number; probeOnly?: boolean } = {}): Promise<void> {
+  /**
+   * Waits until the node is on and booted by evidence from after the power-on (see the top).
+   * `probeOnly`: judge by the OS answering alone (the BMC is known to be out of reach);
+   * `seen`: what was observed since the power-on was asked; `bootIdBefore`: the boot id
+   * before it.
+   */
+  async confirmOn(
+    node: string,
+    deadline: number,
+    o: { signal?: AbortSignal; since?: number; probeOnly?: boolean; seen?: Observation[]; bootIdBefore?: string } = {},
+  ): Promise<void> {
     const started = o.since ?? this.opts.clock.now();
     const look = o.probeOnly ? (n: string) => this.probe(n) : undefined;
-    const seen = await this.waitFor(node, deadline, (ob) => ob.state === 'on' && ob.booted, o.signal, look);
-    if (seen.state !== 'on' || !seen.booted) throw PowerMessages.nodeDoesNotBoot(node, this.opts.clock.now() - started, seen.evidence);
+    const history = [...(o.seen ?? [])];
+    const booted = (ob: Observation) => {
+      history.push(ob);
+      return ob.state === 'on' && ob.booted && freshBoot(history, o.bootIdBefore);
+    };
+    const seen = await this.waitFor(node, deadline, booted, o.signal, look);
+    if (!booted(seen)) {
+      const stale = seen.state === 'on' && seen.booted ? ' (Kubernetes still shows the Ready and boot id from before the power-on)' : '';
+      throw PowerMessages.nodeDoesNotBoot(node, this.opts.clock.now() - started, `${seen.evidence}${stale}`);
+    }
   }
 
   /** Read-only checks of every way this node is reached. */
@@ -224,6 +270,16 @@ export class PowerController {
     }
   }
 
+  /** Kubernetes' view of the node; undefined when the API cannot be asked. */
+  private async nodeView(node: string): Promise<NodeView | undefined> {
+    try {
+      const r = await this.opts.nodeReady(node);
+      return typeof r === 'boolean' ? { ready: r } : r;
+    } catch {
+      return undefined;
+    }
+  }
+
   private bmcDriver(node: string): PowerDriver | undefined {
     const d = this.inventory.node(node).bmc?.driver;
     return d ? this.driver(d) : undefined;
@@ -238,3 +294,20 @@ export class PowerController {
   }
 }
 
+
+/**
+ * Is the latest observation of a booted node evidence of a boot after the power-on? The SSH
+ * port answering is (only a running OS answers it); without a port to probe, a boot id
+ * other than the one before, or Ready after an observation of not Ready. With neither a
+ * port nor a boot id to compare, Ready is all there is.
+ */
+export function freshBoot(history: readonly Observation[], bootIdBefore: string | undefined): boolean {
+  const last = history.at(-1);
+  if (!last) return false;
+  if (last.portOpen === true) return true;
+  if (last.portOpen === false) return false;
+  if (last.ready !== true) return false;
+  if (bootIdBefore && last.bootId && last.bootId !== bootIdBefore) return true;
+  if (history.slice(0, -1).some((ob) => ob.ready === false)) return true;
+  return !bootIdBefore;
+}

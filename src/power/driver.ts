@@ -30,8 +30,15 @@ export interface PowerDriver {
   close?(): Promise<void>;
 }
 
-/** Kubernetes' view of a node, given by the caller: true when its Ready condition is True. */
-export type NodeReadyProbe = (node: string) => Promise<boolean>;
+/** Kubernetes' view of a node: its Ready condition, and the kubelet's boot id when known. */
+export interface NodeView {
+  ready: boolean;
+  /** status.nodeInfo.bootID: the kernel's boot id, new on every boot (kubelet reports it). */
+  bootId?: string;
+}
+
+/** Kubernetes' view of a node, given by the caller: Ready alone, or with the boot id. */
+export type NodeReadyProbe = (node: string) => Promise<boolean | NodeView>;
 
 /** A line for the operator or the log; never carries a secret. */
 export type PowerLog = (event: { node: string; driver: DriverKind | 'controller'; message: string }) => void;

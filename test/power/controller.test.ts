@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../src/common/clock.js';
 import { FatalError, NeedsOperatorError, UnreachableError } from '../../src/common/errors.js';
-import { PowerController } from '../../src/power/controller.js';
+import { freshBoot, PowerController, type Observation } from '../../src/power/controller.js';
 import { inventoryToYaml, loadInventory, type PowerInventoryDoc } from '../../src/power/inventory.js';
 import type { OperatorConsole } from '../../src/power/manual.js';
 import { startPowerFronts, type PowerFronts, type PowerFrontsOptions } from '../../src/twin/fronts/fronts.js';
@@ -200,5 +200,53 @@ describe('PowerController without BMCs', () => {
     await ctl.powerOn('n2', { deadline: deadline(120) });
     expect(power.state('n2')).toBe('on');
     expect(operator.lines[0]).toMatch(/^ACTION NEEDED: switch ON node n2, IP 127\.0\.1\.12, location: twin node n2/);
+  });
+});
+
+describe('PowerController when Kubernetes still says Ready after a power cut', () => {
+  const twin = twinFor('none');
+
+  it('does not take the stale Ready for a running node: it asks for the power-on and waits for the OS', async () => {
+    const operator = new ScriptedOperator(true, false, [
+      () => {
+        power.powerOn('n3');
+        return '';
+      },
+    ]);
+    const { power, fronts } = twin();
+    // Kubernetes has not noticed yet: the Node still says Ready, with the old boot id.
+    const ctl = new PowerController({
+      inventory: await loadInventory(fronts.inventoryPath),
+      clock,
+      nodeReady: () => Promise.resolve({ ready: true, bootId: 'boot-before' }),
+      console: operator,
+      pollMs: 1000,
+      probeTimeoutMs: 500,
+    });
+    cleanup.push(() => ctl.close());
+    power.forceOff('n3');
+    await fronts.settled();
+    const off = await ctl.observe('n3');
+    expect(off).toMatchObject({ state: 'unknown', booted: false });
+    expect(off.evidence).toMatch(/^Ready, SSH port 127\.0\.1\.13:\d+ closed \(Ready not withdrawn yet, or sshd down\)$/);
+    await ctl.powerOn('n3', { deadline: clock.now() + 120_000 });
+    expect(operator.lines[0]).toMatch(/^ACTION NEEDED: switch ON node n3/);
+    expect(power.state('n3')).toBe('on');
+  });
+});
+
+describe('freshBoot: evidence of a boot after the power-on', () => {
+  const ob = (o: Partial<Observation>): Observation => ({ state: 'on', evidence: '', booted: true, ...o });
+  it.each<[string, Observation[], string | undefined, boolean]>([
+    ['the SSH port answers', [ob({ ready: true, portOpen: true })], 'b1', true],
+    ['Ready but the port is closed', [ob({ ready: true, portOpen: false })], undefined, false],
+    ['no port: Ready with the boot id from before', [ob({ ready: true, bootId: 'b1' })], 'b1', false],
+    ['no port: Ready with a new boot id', [ob({ ready: true, bootId: 'b2' })], 'b1', true],
+    ['no port: Ready after it was seen NotReady', [ob({ state: 'off', booted: false, ready: false, bootId: 'b1' }), ob({ ready: true, bootId: 'b1' })], 'b1', true],
+    ['no port: Ready seen throughout, same boot id', [ob({ state: 'off', booted: false, ready: true, bootId: 'b1' }), ob({ ready: true, bootId: 'b1' })], 'b1', false],
+    ['no port and no boot id known before: Ready is all there is', [ob({ ready: true })], undefined, true],
+    ['API unreachable', [ob({})], 'b1', false],
+  ])('%s', (_name, history, before, expected) => {
+    expect(freshBoot(history, before)).toBe(expected);
   });
 });

@@ -9,6 +9,7 @@ import type { NodeObject } from '../../src/common/harvester-types.js';
 import { Kinds } from '../../src/common/harvester.js';
 import { PowerController } from '../../src/power/controller.js';
 import { loadInventory } from '../../src/power/inventory.js';
+import { tcpPortOpen } from '../../src/power/probe.js';
 import { startPowerFronts, type PowerFronts } from '../../src/twin/fronts/fronts.js';
 import { startTwin, type Twin } from '../../src/twin/runtime.js';
 import { ScriptedOperator } from './helpers/operator.js';
@@ -56,5 +57,18 @@ describe('power on the default twin', () => {
     await vi.waitFor(() => expect(twin.power.state('harv2')).toBe('on'), { timeout: 30_000 });
     expect(twin.power.bootCount('harv2')).toBe(1);
     expect(fronts.redfish.get('harv2')?.resets).toEqual(['On']);
+  });
+
+  it('after a fast power cycle, waits for the OS instead of the Ready the Node still shows', async () => {
+    const node = 'harv43';
+    const isReady = async () => (await twin.api.get<NodeObject>(Kinds.Node, undefined, node))?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    twin.power.forceOff(node);
+    await fronts.settled();
+    // The node-monitor grace has not run out: Kubernetes still says Ready.
+    expect(await isReady()).toBe(true);
+    await ctl.powerOn(node, { deadline: twin.clock.now() + 15 * 60_000 });
+    const ssh = (await loadInventory(fronts.inventoryPath)).ssh(node);
+    expect(await tcpPortOpen(ssh.address, ssh.port)).toBe(true);
+    expect(twin.power.bootCount(node)).toBe(1);
   });
 });

@@ -90,7 +90,9 @@ export async function buildRunbookEnv(p: EnvParts): Promise<{ env: RunbookEnv; c
     acceptNewHostKeys: p.flags.acceptNewHostKeys ?? false,
     nodeReady: async (node) => {
       const n = await p.cluster.get<NodeObject>('Node', undefined, node);
-      return n ? isReady(n) : false;
+      // The boot id lets the controller tell a fresh boot from a Ready not yet withdrawn.
+      const bootId = n?.status?.nodeInfo?.bootID;
+      return { ready: n ? isReady(n) : false, ...(bootId ? { bootId } : {}) };
     },
   });
   const options = runOptionsFrom(p.flags);
