@@ -14,7 +14,7 @@ import { NodeLifecycleController } from './nodes.js';
 import { RancherManagerController, ScaleAvailableController } from './rancher.js';
 import { SchedulerController } from './scheduler.js';
 import { VipController } from './vip.js';
-import { DeploymentController, ReplicaSetController } from './workloads/deployments.js';
+import { DeploymentController, DeploymentScaleRecorder, ReplicaSetController } from './workloads/deployments.js';
 import { DaemonSetController, StatefulSetController } from './workloads/sets.js';
 
 export interface TwinControllers {
@@ -42,7 +42,7 @@ export function createControllers(
     new NodeLifecycleController(ctx),
     new KubeletController(ctx, build.roles),
     new SchedulerController(ctx),
-    ...(extra.realControllerManager ? [] : [new DeploymentController(ctx), new ReplicaSetController(ctx)]),
+    ...(extra.realControllerManager ? [new DeploymentScaleRecorder(ctx)] : [new DeploymentController(ctx), new ReplicaSetController(ctx)]),
     new DaemonSetController(ctx),
     new StatefulSetController(ctx),
     new VmController(ctx),

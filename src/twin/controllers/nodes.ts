@@ -13,6 +13,7 @@ import type { Informer } from './informer.js';
 import { findCondition, isoTime, podNodeIndex, podSpec, tolerates, withCondition, type Taint } from './util.js';
 
 const unreachable = 'node.kubernetes.io/unreachable';
+const notReady = 'node.kubernetes.io/not-ready';
 
 export class NodeLifecycleController extends QueueController {
   private readonly nodes: Informer<NodeObject>;
@@ -51,7 +52,10 @@ export class NodeLifecycleController extends QueueController {
     const now = isoTime(clock);
     const wasReady = findCondition(node.status?.conditions, 'Ready');
     let ready: Condition;
-    let taints = (node.spec?.taints ?? []).filter((t) => t.key !== unreachable);
+    // not-ready:NoSchedule is what a real apiserver puts on every new Node (admission
+    // TaintNodesByCondition) until node lifecycle sees it Ready; the twin's nodes are never
+    // Ready=False, so neither taint outlives a Ready kubelet here.
+    let taints = (node.spec?.taints ?? []).filter((t) => t.key !== unreachable && t.key !== notReady);
     if (kubelets.running(name)) {
       ready = { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
     } else {

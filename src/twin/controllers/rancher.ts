@@ -19,7 +19,7 @@ import { QueueController } from './base.js';
 import type { TwinContext } from './context.js';
 import type { Informer } from './informer.js';
 import { runStrategyOf } from './kubevirt/vm.js';
-import { podSpec, selectorMatches } from './util.js';
+import { podReady, podSpec, selectorMatches } from './util.js';
 import type { WorkloadLike } from './workloads/template.js';
 
 export class ScaleAvailableController extends QueueController {
@@ -89,10 +89,17 @@ export class ScaleAvailableController extends QueueController {
   }
 }
 
+const agentIndex = 'rancher-agent';
+
+/** A pod of the cluster agent Deployment (Rancher labels them app=cattle-cluster-agent). */
+function isAgentPod(p: PodObject): boolean {
+  return p.metadata.namespace === Rancher.namespace && p.metadata.labels?.app === Rancher.agentDeployment;
+}
+
 export class RancherManagerController extends QueueController {
   private readonly vms: Informer<VirtualMachineObject>;
   private readonly vmis: Informer<KObject>;
-  private readonly deployments: Informer<WorkloadLike>;
+  private readonly pods: Informer<PodObject>;
   private readonly settings: Informer<SettingObject>;
   private readonly due = new Map<string, number>();
 
@@ -100,7 +107,7 @@ export class RancherManagerController extends QueueController {
     super('rancher-manager', ctx);
     this.vms = ctx.informers.for<VirtualMachineObject>(Kinds.VirtualMachine);
     this.vmis = ctx.informers.for<KObject>(Kinds.VirtualMachineInstance);
-    this.deployments = ctx.informers.for<WorkloadLike>(Kinds.Deployment);
+    this.pods = ctx.informers.for<PodObject>(Kinds.Pod);
     this.settings = ctx.informers.for<SettingObject>(Kinds.Setting);
   }
 
@@ -109,8 +116,9 @@ export class RancherManagerController extends QueueController {
       if (type !== 'DELETED' && vm.metadata.labels?.[Labels.vmCreator] === NodeDriverCreator) this.queue.add(`${vm.metadata.namespace}/${vm.metadata.name}`);
     });
     this.vmis.onChange((_t, vmi) => this.queue.add(`${vmi.metadata.namespace}/${vmi.metadata.name}`));
-    this.deployments.onChange((_t, d) => {
-      if (d.metadata.namespace === Rancher.namespace && d.metadata.name === Rancher.agentDeployment) this.resync();
+    this.pods.addIndex(agentIndex, (p) => (isAgentPod(p) ? [agentIndex] : []));
+    this.pods.onChange((_t, p) => {
+      if (isAgentPod(p)) this.resync();
     });
     this.settings.onChange((_t, s) => {
       if (s.metadata.name === 'cluster-registration-url') this.resync();
@@ -121,11 +129,14 @@ export class RancherManagerController extends QueueController {
     for (const vm of this.vms.list()) if (vm.metadata.labels?.[Labels.vmCreator] === NodeDriverCreator) this.queue.add(`${vm.metadata.namespace}/${vm.metadata.name}`);
   }
 
-  /** Connected: imported, and the agent has a ready replica. */
+  /**
+   * Connected: imported, and an agent pod runs Ready and is not shutting down (its
+   * websocket to Rancher Manager lives in the pod, so the Deployment's status, which its
+   * controller updates a little later, does not decide).
+   */
   connected(): boolean {
     const url = this.settings.getBy(undefined, 'cluster-registration-url')?.value ?? '';
-    const agent = this.deployments.getBy(Rancher.namespace, Rancher.agentDeployment);
-    return url !== '' && ((agent?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) > 0;
+    return url !== '' && this.pods.byIndex(agentIndex, agentIndex).some((p) => !p.metadata.deletionTimestamp && podReady(p));
   }
 
   protected async reconcile(key: string): Promise<void> {

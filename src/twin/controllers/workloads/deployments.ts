@@ -6,10 +6,45 @@
 import { Kinds } from '../../../common/harvester.js';
 import type { PodObject } from '../../../common/harvester-types.js';
 import { QueueController } from '../base.js';
-import type { TwinContext } from '../context.js';
+import type { Controller, TwinContext } from '../context.js';
 import type { Informer } from '../informer.js';
 import { controllerOf, ownerIndex, ownerRef, podActive, podReady, podSpec, sameJson } from '../util.js';
 import { podFromTemplate, templateHash, type WorkloadLike } from './template.js';
+
+/** Records each change of a Deployment's replicas in the event log, with who made it. */
+function recordScaling(ctx: TwinContext, deployments: Informer<WorkloadLike>): void {
+  deployments.onChange((type, d, old) => {
+    const key = `${d.metadata.namespace}/${d.metadata.name}`;
+    if (type === 'MODIFIED' && old && old.spec?.replicas !== d.spec?.replicas) {
+      ctx.events.record({ type: 'deployment.scaled', object: key, by: ctx.attribution.take(`deployment:${key}`), data: { from: old.spec?.replicas ?? 1, to: d.spec?.replicas ?? 1 } });
+    }
+  });
+}
+
+/**
+ * Only the scale records, for when a real kube-controller-manager reconciles Deployments
+ * (the fidelity bed): the audit reads them from the event log either way.
+ */
+export class DeploymentScaleRecorder implements Controller {
+  readonly name = 'deployment-scale-recorder';
+  private readonly deployments: Informer<WorkloadLike>;
+
+  constructor(private readonly ctx: TwinContext) {
+    this.deployments = ctx.informers.for<WorkloadLike>(Kinds.Deployment);
+  }
+
+  setup(): void {
+    recordScaling(this.ctx, this.deployments);
+  }
+
+  resync(): void {}
+
+  stop(): void {}
+
+  idle(): boolean {
+    return true;
+  }
+}
 
 export class DeploymentController extends QueueController {
   private readonly deployments: Informer<WorkloadLike>;
@@ -23,12 +58,9 @@ export class DeploymentController extends QueueController {
 
   setup(): void {
     this.replicasets.addIndex('owner', ownerIndex);
-    this.deployments.onChange((type, d, old) => {
-      const key = `${d.metadata.namespace}/${d.metadata.name}`;
-      if (type === 'MODIFIED' && old && old.spec?.replicas !== d.spec?.replicas) {
-        this.ctx.events.record({ type: 'deployment.scaled', object: key, by: this.ctx.attribution.take(`deployment:${key}`), data: { from: old.spec?.replicas ?? 1, to: d.spec?.replicas ?? 1 } });
-      }
-      if (type !== 'DELETED') this.queue.add(key);
+    recordScaling(this.ctx, this.deployments);
+    this.deployments.onChange((type, d) => {
+      if (type !== 'DELETED') this.queue.add(`${d.metadata.namespace}/${d.metadata.name}`);
     });
     this.replicasets.onChange((_t, rs) => {
       const owner = controllerOf(rs);
