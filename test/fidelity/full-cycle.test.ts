@@ -58,6 +58,9 @@ describe.each([
     for (const n of bed.twin.power.nodes()) expect(bed.twin.power.state(n)).toBe('off');
     await world.reachabilitySettled();
     expect(world.bed.apiServerRunning).toBe(false);
+    // etcdctl went through kube-apiserver's exec path; the bundle came through the front.
+    expect(world.execs.some((c) => /^kube-system\/etcd-\S+: .*\betcdctl endpoint status\b/.test(c))).toBe(true);
+    expect(bed.twin.events.all().some((e) => e.type === 'bundle.downloaded')).toBe(true);
 
     const facts = replay(readJournal(join(r.runDir!, 'journal.jsonl')).records).facts;
     for (const f of [Facts.network, Facts.vms, Facts.rancher, Facts.addons, Facts.etcd]) expect(facts.has(f.key)).toBe(true);

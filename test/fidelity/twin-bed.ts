@@ -43,6 +43,8 @@ export interface TwinOverBed {
   front: HarvesterFront;
   /** Reachability changes the harness acted on, in order (stop/start of the apiserver). */
   outages: { state: Reachability; wallMs: number }[];
+  /** Exec commands that reached the twin through the apiserver's kubelet path ("ns/pod: cmd"). */
+  execs: string[];
   /** Resolves once the apiserver stop/start for the last reachability change is done. */
   reachabilitySettled(): Promise<void>;
   /** A kubeconfig for `user` whose server is the Harvester front. */
@@ -63,10 +65,12 @@ export function onLoopback(s: Scenario): Scenario {
 export async function startTwinOverBed(opts: TwinOverBedOptions): Promise<TwinOverBed> {
   const scenario = onLoopback(await loadScenarioFile(opts.scenarioPath));
   let twin: Twin | undefined;
+  const execs: string[] = [];
   const bed = await startFidelityBed({
     controllers: ['*', ...[...defaultDisabledControllers, ...twinModelledControllers].map((c) => `-${c}`)],
     exec: (pod, container, command) => {
       if (!twin) throw new Error('the twin is still starting');
+      execs.push(`${pod.metadata.namespace}/${pod.metadata.name}: ${command.join(' ')}`);
       return twin.exec(pod, container, command);
     },
     kubeletAddresses: scenario.nodes.map((n) => n.ip),
@@ -122,6 +126,7 @@ export async function startTwinOverBed(opts: TwinOverBedOptions): Promise<TwinOv
     twin: tw,
     front: f,
     outages,
+    execs,
     reachabilitySettled: () => lastChange,
     kubeconfigFor: async (user) => {
       const path = join(bed.dir, `front-${user.replace(/[^a-z0-9-]/gi, '_')}.kubeconfig`);

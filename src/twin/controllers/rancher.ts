@@ -36,7 +36,6 @@ export class ScaleAvailableController extends QueueController {
   }
 
   setup(): void {
-    this.pods.addIndex('app', (p) => (p.metadata.labels?.app ? [`${p.metadata.namespace}/${p.metadata.labels.app}`] : []));
     this.deployments.onChange((type, d) => {
       if (type !== 'DELETED' && d.metadata.annotations?.[Annotations.scaleAvailable] !== undefined) this.queue.add(`${d.metadata.namespace}/${d.metadata.name}`);
     });
@@ -53,9 +52,15 @@ export class ScaleAvailableController extends QueueController {
     for (const d of this.deployments.list()) if (d.metadata.annotations?.[Annotations.scaleAvailable] !== undefined) this.queue.add(`${d.metadata.namespace}/${d.metadata.name}`);
   }
 
-  /** Rancher runs when one of its pods runs on a live node (terminating or not). */
-  rancherRunning(): boolean {
-    return this.pods.byIndex('app', `${Rancher.namespace}/${Rancher.deployment}`).some((p) => {
+  /**
+   * Rancher runs when one of its pods runs on a live node (terminating or not). Read from
+   * the API, not the pod cache: over a real apiserver the Deployment and pod watches
+   * arrive in no fixed order, and a stale cache would let a Rancher whose pods a client
+   * already saw gone act on that client's next change.
+   */
+  async rancherRunning(): Promise<boolean> {
+    const pods = await this.ctx.api.list<PodObject>(Kinds.Pod, { namespace: Rancher.namespace, labelSelector: `app=${Rancher.deployment}` });
+    return pods.some((p) => {
       const node = podSpec(p).nodeName;
       return p.status?.phase === 'Running' && node !== undefined && this.ctx.kubelets.running(node);
     });
@@ -70,7 +75,7 @@ export class ScaleAvailableController extends QueueController {
       return;
     }
     // A change rancher saw while it ran gets acted on, even if its pods exit meanwhile.
-    if (!this.due.has(key) && !this.rancherRunning()) return;
+    if (!this.due.has(key) && !(await this.rancherRunning())) return;
     const selector = d.spec?.template?.spec?.nodeSelector;
     const matching = this.nodes.list().filter((n) => selectorMatches(selector, n.metadata.labels)).length;
     const want = Math.max(1, Math.min(Number(raw.trim()), matching));

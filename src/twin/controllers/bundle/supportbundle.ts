@@ -86,7 +86,9 @@ export class SupportBundleController extends QueueController {
     };
     if (!b) return send(404, `supportbundles.harvesterhci.io "${name}" not found`);
     const file = this.files.get(key);
-    if (b.status?.state !== 'ready' || !file) return send(400, `support bundle ${name} is not ready`);
+    // The file, not this controller's cached status: the cache may not have seen its own
+    // "ready" yet when a client that watched it asks (over a real apiserver it lags).
+    if (!file) return send(400, `support bundle ${name} is not ready`);
     res.writeHead(200, {
       'Content-Type': 'application/zip',
       'Content-Disposition': `attachment; filename=${file.filename}`,

@@ -7,6 +7,7 @@
 // launcher pod goes and the finalizers are removed. A node that powers off takes its guests
 // with it (recorded as guest.lost); the VMI keeps its stale status until the node's
 // virt-handler returns and reports the domain gone (Failed).
+import { StatusError } from '../../store/errors.js';
 import { Kinds } from '../../../common/harvester.js';
 import type { PodObject, VirtualMachineInstanceObject } from '../../../common/harvester-types.js';
 import { QueueController } from '../base.js';
@@ -28,6 +29,7 @@ interface Guest {
   offAt?: number;
   /** Modelled ms the VMI's deletion was first seen (the ACPI request). */
   askedAt?: number;
+  poweredOff?: boolean;
   killed?: boolean;
   shutdownMs?: number;
 }
@@ -169,6 +171,10 @@ export class VmiController extends QueueController {
     const offAt = Math.min(guest.offAt ?? Infinity, deadline);
     guest.killed = offAt === deadline && (guest.offAt ?? Infinity) > deadline;
     if (now < offAt) return this.queue.addAfter(key, offAt - now);
+    // Finalizing can take more than one pass (over a real apiserver the cache still shows
+    // the VMI and its pod for a moment): the guest powered off once.
+    if (guest.poweredOff) return this.finalize(key, vmi, pod);
+    guest.poweredOff = true;
     this.ctx.events.record(
       guest.killed
         ? { type: 'guest.killed', object: key, node, detail: `ignored ACPI for the whole grace period (${graceMs / 1000}s)` }
@@ -181,7 +187,9 @@ export class VmiController extends QueueController {
     if (pod) {
       const podKey = `${pod.metadata.namespace}/${pod.metadata.name}`;
       this.ctx.attribution.claim(`pod:${podKey}`, 'virt-handler');
-      await this.ctx.api.delete(Kinds.Pod, pod.metadata.namespace, pod.metadata.name, { gracePeriodSeconds: 0 });
+      await this.ctx.api.delete(Kinds.Pod, pod.metadata.namespace, pod.metadata.name, { gracePeriodSeconds: 0 }).catch((err: unknown) => {
+        if (!(err instanceof StatusError && err.code === 404)) throw err;
+      });
     }
     const phase = vmi.status?.phase;
     if (phase !== 'Failed' && phase !== 'Succeeded') await this.patchStatus(vmi, { phase: 'Succeeded', conditionsReady: false });
