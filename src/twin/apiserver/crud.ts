@@ -178,9 +178,12 @@ async function deleteOptions(c: ResourceContext): Promise<DeleteOptions & { dryR
   };
 }
 
+/** Registries built with ReturnDeletedObject (of the kinds the twin serves); custom resources answer a Status. */
+const returningDeleted = new Set(['pods', 'services', 'namespaces', 'persistentvolumes', 'persistentvolumeclaims']);
+
 /** Upstream returns the object for these registries, a Status for the others. */
 function returnsDeletedObject(t: ResourceType): boolean {
-  return isCrd(t) || (t.group === '' && ['pods', 'services', 'namespaces'].includes(t.resource));
+  return t.group === '' && returningDeleted.has(t.resource);
 }
 
 export async function handleDelete(c: ResourceContext): Promise<void> {

@@ -135,3 +135,13 @@ describe('create defaults', () => {
     expect(meta(put).generation).toBe(2); // replicas (and the annotation PUT left out) changed
   });
 });
+
+it('answers an immediate delete of a custom resource with a Status, of a Pod or PVC with the object', async () => {
+  await send('POST', '/apis/harvesterhci.io/v1beta1/settings', { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name: 'gone-setting' }, value: 'a' });
+  const cr = await send('DELETE', '/apis/harvesterhci.io/v1beta1/settings/gone-setting');
+  expect(cr).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'gone-setting', group: 'harvesterhci.io', kind: 'settings' } });
+  await send('POST', `/api/v1/namespaces/${ns}/persistentvolumeclaims`, { metadata: { name: 'gone-pvc' }, spec: { accessModes: ['ReadWriteOnce'] } });
+  expect((await send('DELETE', `/api/v1/namespaces/${ns}/persistentvolumeclaims/gone-pvc`)).kind).toBe('PersistentVolumeClaim');
+  await send('POST', pods, { metadata: { name: 'gone-pod' }, spec: { containers: [{ name: 'c', image: 'x:1' }] } });
+  expect((await send('DELETE', `${pods}/gone-pod`)).kind).toBe('Pod');
+});
