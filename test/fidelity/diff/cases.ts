@@ -18,6 +18,11 @@ const pods = '/api/v1/namespaces/{ns}/pods';
 const vms = '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines';
 const addons = '/apis/harvesterhci.io/v1beta1/namespaces/{ns}/addons';
 const vmSub = '/apis/subresources.kubevirt.io/v1/namespaces/{ns}/virtualmachines';
+const replicasets = '/apis/apps/v1/namespaces/{ns}/replicasets';
+const daemonsets = '/apis/apps/v1/namespaces/{ns}/daemonsets';
+const statefulsets = '/apis/apps/v1/namespaces/{ns}/statefulsets';
+const services = '/api/v1/namespaces/{ns}/services';
+const settings = '/apis/harvesterhci.io/v1beta1/settings';
 
 const post = (name: string, path: string, body: unknown, extra: Partial<RequestStep> = {}): RequestStep => ({ kind: 'request', name, method: 'POST', path, body, ...extra });
 /** A create whose answer is not under test: only its name is recorded. */
@@ -270,6 +275,76 @@ export const diffCases: DiffCase[] = [
       make('deploy', deploys, deployment('zero', 2)),
       patch('scale to 0', `${deploys}/zero/scale`, merge, { spec: { replicas: 0 } }, { pick: ['spec'] }),
       get('get scale', `${deploys}/zero/scale`, { pick: ['spec'] }),
+    ],
+  },
+  {
+    name: 'generation-on-deletion',
+    about: 'generation moves once when a deletion starts (graceful pod, finalizer-held CR, which gets grace 0); a CR without a status subresource moves on status too',
+    steps: [
+      make('bound pod', pods, pod('gen-del', 'node1')),
+      { kind: 'request', name: 'delete bound', method: 'DELETE', path: `${pods}/gen-del`, pick: ['metadata.generation', 'metadata.deletionGracePeriodSeconds'] },
+      { kind: 'request', name: 'delete again', method: 'DELETE', path: `${pods}/gen-del`, pick: ['metadata.generation', 'metadata.deletionGracePeriodSeconds'] },
+      make('vm with finalizer', vms, { ...vm('held', 'Halted'), metadata: { name: 'held', finalizers: ['kubevirt.io/virtualMachineControllerFinalize'] } }),
+      { kind: 'request', name: 'delete held', method: 'DELETE', path: `${vms}/held`, pick: ['metadata.generation', 'metadata.deletionGracePeriodSeconds'] },
+      patch('drop finalizer', `${vms}/held`, merge, { metadata: { finalizers: null } }, { pick: ['kind'] }),
+      post('setting', settings, { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name: '{ns}-s' }, value: 'a' }, { pick: ['metadata.generation'] }),
+      patch('setting status', `${settings}/{ns}-s`, merge, { status: { a: 1 } }, { pick: ['metadata.generation', 'status'] }),
+      { kind: 'request', name: 'delete setting', method: 'DELETE', path: `${settings}/{ns}-s`, pick: ['kind'] },
+    ],
+  },
+  {
+    name: 'strategic-merge-finalizers',
+    about: 'a strategic merge patch of metadata.finalizers (a merged set) puts a new entry first',
+    steps: [
+      make('cm', cms, { ...cm('f'), metadata: { name: 'f', finalizers: ['example.com/a'] } }),
+      patch('add finalizer', `${cms}/f`, strategic, { metadata: { finalizers: ['example.com/b'] } }, { pick: ['metadata.finalizers'] }),
+      patch('release', `${cms}/f`, merge, { metadata: { finalizers: null } }, { pick: ['metadata.finalizers'] }),
+    ],
+  },
+  {
+    name: 'built-in-defaults',
+    about: 'what kube-apiserver fills into each built-in kind the twin serves, on create and on a PUT that leaves it out; initial status',
+    steps: [
+      post('pod', pods, { ...pod('full'), spec: { containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 80 }], resources: { limits: { cpu: '1', memory: '1Gi' } } }], volumes: [{ name: 'cm', configMap: { name: 'x' } }, { name: 'h', hostPath: { path: '/x' } }] } }, {
+        pick: [
+          'status',
+          // Not the whole container: ServiceAccount admission adds a token volume mount (not modelled).
+          'spec.containers.0.imagePullPolicy',
+          'spec.containers.0.ports',
+          'spec.containers.0.resources',
+          'spec.containers.0.terminationMessagePath',
+          'spec.containers.0.terminationMessagePolicy',
+          'spec.volumes.0',
+          'spec.volumes.1',
+          'spec.restartPolicy',
+          'spec.terminationGracePeriodSeconds',
+          'spec.dnsPolicy',
+          'spec.serviceAccountName',
+          'spec.serviceAccount',
+          'spec.securityContext',
+          'spec.schedulerName',
+          'spec.priority',
+          'spec.enableServiceLinks',
+          'spec.preemptionPolicy',
+        ],
+      }),
+      post('deployment', deploys, deployment('dd', 1), { pick: ['spec', 'status'] }),
+      // generation is not recorded: the real controller-manager may have annotated the Deployment meanwhile.
+      { kind: 'request', name: 'put without defaults', method: 'PUT', path: `${deploys}/dd`, body: deployment('dd', 2), pick: ['spec'] },
+      post('replicaset', replicasets, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' }, spec: { replicas: 0, selector: { matchLabels: { a: 'rs' } }, template: { metadata: { labels: { a: 'rs' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } }, { pick: ['spec', 'status'] }),
+      post('daemonset', daemonsets, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds' }, spec: { selector: { matchLabels: { a: 'ds' } }, template: { metadata: { labels: { a: 'ds' } }, spec: { containers: [{ name: 'c', image: 'x:v1' }] } } } }, { pick: ['metadata.annotations', 'spec', 'status'] }),
+      post('statefulset', statefulsets, {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'sts' },
+        spec: { replicas: 0, serviceName: 'sts', selector: { matchLabels: { a: 'sts' } }, template: { metadata: { labels: { a: 'sts' } }, spec: { containers: [{ name: 'c', image: 'x' }] } }, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] },
+      }, { pick: ['spec', 'status'] }),
+      post('service', services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { selector: { a: 'b' }, ports: [{ name: 'http', port: 80 }] } }, {
+        pick: ['spec.ports', 'spec.type', 'spec.sessionAffinity', 'spec.ipFamilies', 'spec.ipFamilyPolicy', 'spec.internalTrafficPolicy', 'spec.externalTrafficPolicy', 'status'],
+      }),
+      post('pvc', `/api/v1/namespaces/{ns}/persistentvolumeclaims`, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'pvc' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }, { pick: ['spec', 'status'] }),
+      post('secret', `/api/v1/namespaces/{ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { password: 'not-a-secret' } }, { pick: ['type', 'data', 'stringData'] }),
+      get('namespace', '/api/v1/namespaces/{ns}', { pick: ['metadata.labels', 'spec', 'status'] }),
     ],
   },
   {
