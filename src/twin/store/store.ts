@@ -4,8 +4,10 @@
 // resourceVersion (410 Gone when it is older than the history), optimistic concurrency
 // (409 on a stale resourceVersion), status/main-resource split for kinds with a status
 // subresource, graceful deletion (deletionTimestamp; finalizers hold the object) and
-// background garbage collection through ownerReferences. It never touches the network:
-// the API server serves it, the controllers use it through TwinApi.
+// background garbage collection through ownerReferences. What kube-apiserver's registry
+// strategies do on write (defaults, generation, initial status) is in strategy.ts, so
+// the controllers' in-process writes get it as the API server's clients do. It never
+// touches the network: the API server serves it, the controllers use it through TwinApi.
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, conflict, notFound, StatusError } from './errors.js';
 import { fieldSelector, labelSelector } from './selectors.js';
