@@ -76,7 +76,8 @@ export const startTraditionalVms: Step<RunbookEnv> = {
   async act(ctx) {
     const size = await waveSize(ctx);
     const targets = ranBefore(ctx, false);
-    const pool = new TieredPool(poolItems(targets, 'start'), size);
+    const items = poolItems(targets, 'start');
+    const pool = new TieredPool(items, size);
     const batches = Math.ceil(targets.length / size) + new Set(targets.map((t) => t.priority)).size;
     await ctx.waitFor({
       name: `${targets.length} traditional VMs running`,
@@ -88,12 +89,18 @@ export const startTraditionalVms: Step<RunbookEnv> = {
         await Promise.all([vmiCache.synced(), vmCache.synced()]);
         const now = c.clock.now();
         // Finished = Running with the strategy restored. In flight = restored, not yet Running
-        // (adopted on resume, so a restarted run never exceeds the wave size).
-        const finished = (v: VmFact) => running(vmiCache.get(v.namespace, v.name)) && strategyRestored(vmCache.get(v.namespace, v.name), v);
-        const started = (v: VmFact) =>
-          Boolean(vmiCache.get(v.namespace, v.name)) || (!startedByRequest(v) && strategyRestored(vmCache.get(v.namespace, v.name), v));
-        pool.adopt(targets.filter((v) => !finished(v) && started(v)).map(vmKey), now);
-        const { toStart, state } = pool.next((v) => finished(v), now);
+        // (adopted on resume, so a restarted run never exceeds the wave size). One look at
+        // each VM per evaluation: on a large cluster this runs on every VM/VMI event.
+        const finished = new Set<string>();
+        const inFlight: string[] = [];
+        for (const v of items) {
+          const vmi = vmiCache.get(v.namespace, v.name);
+          const restored = strategyRestored(vmCache.get(v.namespace, v.name), v);
+          if (running(vmi) && restored) finished.add(v.key);
+          else if (vmi || (!startedByRequest(v) && restored)) inFlight.push(v.key);
+        }
+        pool.adopt(inFlight, now);
+        const { toStart, state } = pool.next((v) => finished.has(v.key), now);
         if (state.pending.length === 0) return { state: 'done', detail: `${targets.length} VMs running` };
         await pool.startAll(toStart, (v) => restoreRunStrategy(c, v));
         return { state: 'waiting', detail: describePool('start', state) };
