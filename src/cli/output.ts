@@ -1,9 +1,14 @@
 // Output for read commands: one data value, rendered as a human table (default), JSON or
 // YAML (`-o`). Also the small text helpers tables are built from, and colour that turns
 // itself off for --no-color, NO_COLOR and non-terminals.
+import { createRequire } from 'node:module';
 import { Option } from 'commander';
-import { stringify as toYaml } from 'yaml';
 import { UsageError } from '../common/errors.js';
+
+// The YAML library is required on first use, not imported: every command loads this
+// module, and `fallow --help` should not pay for a YAML parser it never uses.
+const requireLazily = createRequire(import.meta.url);
+const toYaml = (data: unknown): string => (requireLazily('yaml') as typeof import('yaml')).stringify(data, { lineWidth: 0 });
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
 export const outputFormats: OutputFormat[] = ['table', 'json', 'yaml'];
@@ -20,7 +25,7 @@ export function outputOption(formats: readonly string[] = outputFormats, dflt = 
 
 export function render<T>(format: OutputFormat, data: T, table: (d: T) => string): string {
   if (format === 'json') return JSON.stringify(data, null, 2) + '\n';
-  if (format === 'yaml') return toYaml(data, { lineWidth: 0 });
+  if (format === 'yaml') return toYaml(data);
   return table(data);
 }
 

@@ -6,8 +6,6 @@ import { Command } from 'commander';
 import { ExitCode } from '../common/errors.js';
 import type { CommandModule } from '../cli/commands/index.js';
 import { outputOption, render, type OutputFormat } from '../cli/output.js';
-import { checkGuard, renderGuardCheck } from './check.js';
-import { loadGuardConfig } from './config.js';
 
 export const guardCommand: CommandModule = {
   name: 'guard',
@@ -24,6 +22,8 @@ export const guardCommand: CommandModule = {
       .requiredOption('--config <file>', 'GuardConfig YAML file')
       .addOption(outputOption())
       .action(async (opts: { config: string; output: OutputFormat }) => {
+        // Loaded when the command runs: `fallow --help` stays fast.
+        const [{ checkGuard, renderGuardCheck }, { loadGuardConfig }] = await Promise.all([import('./check.js'), import('./config.js')]);
         const cfg = await loadGuardConfig(opts.config);
         const result = await checkGuard(cfg, ctx.clock, ctx.io.env);
         ctx.io.stdout.write(render(opts.output, result, renderGuardCheck));

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ExitCode } from '../../src/common/errors.js';
-import { type ExplainData, selectSteps, wrap } from '../../src/cli/commands/explain.js';
+import { type ExplainData, selectSteps, wrap } from '../../src/cli/actions/explain.js';
 import { explainRunbooks, ruleText } from '../../src/runbook/explain.js';
 import { restartRunbook, shutdownRunbook } from '../../src/runbook/index.js';
 import { repoRoot } from '../helpers/cli.js';

@@ -8,7 +8,7 @@ import { RealClock } from '../../src/common/clock.js';
 import { ExitCode } from '../../src/common/errors.js';
 import { main } from '../../src/cli/main.js';
 import { runToResume } from '../../src/cli/run/resume.js';
-import type { StatusData } from '../../src/cli/commands/status.js';
+import type { StatusData } from '../../src/cli/actions/status.js';
 import { runRunbook } from '../../src/engine/run.js';
 import type { Runbook } from '../../src/engine/types.js';
 

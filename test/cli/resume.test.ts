@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/common/errors.js';
 import type { DeploymentObject } from '../../src/common/harvester-types.js';
-import type { StatusData } from '../../src/cli/commands/status.js';
+import type { StatusData } from '../../src/cli/actions/status.js';
 import { startPowerFronts, type PowerFronts } from '../../src/twin/fronts/fronts.js';
 import { startTwin, type Twin } from '../../src/twin/runtime.js';
 import { runCli } from '../helpers/cli.js';

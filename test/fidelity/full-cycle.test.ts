@@ -5,7 +5,7 @@
 // zero verification differences, and the seed's ordering rules from the twin's event log.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rbacManifests } from '../../src/cli/commands/rbac.js';
+import { rbacManifests } from '../../src/cli/actions/rbac.js';
 import { Facts } from '../../src/runbook/facts.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { replay } from '../../src/journal/replay.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rbacManifests } from '../../src/cli/commands/rbac.js';
+import { rbacManifests } from '../../src/cli/actions/rbac.js';
 import { ExitCode } from '../../src/common/errors.js';
 import { clusterIdentity } from '../../src/cluster/discovery.js';
 import { connect, type Connection } from '../../src/cluster/connect.js';

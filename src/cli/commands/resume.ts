@@ -8,7 +8,7 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { ResumeFlags } from '../run/resume.js';
-import { addRunFlags } from '../run/session.js';
+import { addRunFlags } from '../run/flags.js';
 import type { CommandModule } from './index.js';
 
 export const resumeCommand: CommandModule = {
