@@ -172,8 +172,12 @@ export async function startTwin(opts: StartTwinOptions = {}): Promise<Twin> {
     realControllerManager: opts.realControllerManager ?? false,
   });
   for (const c of controllers.all) c.setup();
+  // No reconcile before every cache is filled and every controller resynced: over HTTP the
+  // first kinds' objects arrive (and queue work) while later kinds are still listing.
+  gate.set(false);
   await informers.startAll();
   for (const c of controllers.all) c.resync();
+  gate.set(reach.current() === 'up');
   const disarm = armLeaderChanges(faults, etcd, events, timers);
   const exec = execHandler(etcd, kubelets, () => clock.now());
   if (opts.onReachability) {

@@ -2,9 +2,11 @@
 // (objects that existed for days get old creationTimestamps), the node facts, and the
 // helper that creates a running pod the way the kubelet would have left it.
 import type { Clock } from '../../common/clock.js';
+import { Kinds } from '../../common/harvester.js';
 import type { PodObject } from '../../common/harvester-types.js';
 import type { TwinApi } from '../api.js';
 import { podIp } from '../controllers/kubelet.js';
+import { ownerRef } from '../controllers/util.js';
 import { podFromTemplate, type PodTemplate } from '../controllers/workloads/template.js';
 import { StatusError } from '../store/errors.js';
 import type { KObject } from '../store/types.js';
@@ -103,6 +105,31 @@ export class BuildContext {
     if (!pick) throw new Error('scenario has no node that can run this workload');
     this.load.set(pick, (this.load.get(pick) ?? 0) + 1);
     return pick;
+  }
+
+  /**
+   * A Deployment with its ReplicaSet and running pods, built bottom-up with each owner
+   * reference written once its owner exists: a real kube-controller-manager makes its own
+   * ReplicaSet for a Deployment that has none (and pods for a ReplicaSet without them)
+   * before the build gets there, but adopts orphans that match. `startPods` creates the
+   * pods (see orphanPod) and returns their names.
+   */
+  async deploymentBottomUp<D extends KObject, R extends KObject>(deployment: D, replicaSet: R, startPods: () => Promise<string[]>): Promise<{ deployment: D; replicaSet: R }> {
+    const ns = replicaSet.metadata.namespace;
+    const pods = await startPods();
+    const rs = await this.create(replicaSet);
+    for (const name of pods) await this.api.patch(Kinds.Pod, ns, name, { metadata: { ownerReferences: [ownerRef(rs)] } });
+    const dep = await this.create(deployment);
+    await this.api.patch(Kinds.ReplicaSet, ns, rs.metadata.name, { metadata: { ownerReferences: [ownerRef(dep)] } });
+    return { deployment: dep, replicaSet: rs };
+  }
+
+  /** A running pod from `template` for the ReplicaSet `rsName` that does not exist yet (no owner reference). */
+  async orphanPod(namespace: string, rsName: string, template: PodTemplate | undefined, name: string, node: string): Promise<PodObject> {
+    const stub: KObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: rsName, namespace } };
+    const pod = podFromTemplate(stub, template, name, { spec: { nodeName: node } });
+    delete pod.metadata.ownerReferences;
+    return this.startPod(pod, node);
   }
 
   /** A pod of `owner` bound to `node`, Running and Ready (or stale, if the node is off). */

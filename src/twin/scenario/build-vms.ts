@@ -70,8 +70,9 @@ async function buildAddonWorkload(b: BuildContext, addon: { name: string; namesp
   const workload = (second ?? first) as WorkloadLike;
   const ns = addon.namespace;
   const candidates = b.dataNodes().filter((n) => b.on.has(n));
-  const owner = await b.create<WorkloadLike>({ ...workload });
   const template = workload.spec?.template;
+  if (w.kind === 'Deployment') return buildAddonDeployment(b, ns, workload, w, candidates);
+  const owner = await b.create<WorkloadLike>({ ...workload });
   if (w.kind === 'DaemonSet') {
     for (const node of candidates) await b.runningPod(owner, template, `${w.name}-${b.rng.suffix()}`, node);
     return;
@@ -89,21 +90,33 @@ async function buildAddonWorkload(b: BuildContext, addon: { name: string; namesp
     }
     return;
   }
-  // Deployment: a ReplicaSet, its pods, and the chart's PVC mounted by the first pod.
+}
+
+/** A chart's Deployment: a ReplicaSet, its pods, and the chart's PVC mounted by the first pod. */
+async function buildAddonDeployment(b: BuildContext, ns: string, workload: WorkloadLike, w: AddonWorkload, candidates: string[]): Promise<void> {
+  const template = workload.spec?.template;
   const hash = templateHash(template);
   const rsTemplate: PodTemplate = { ...template, metadata: { labels: { ...(template?.metadata?.labels ?? {}), 'pod-template-hash': hash } } };
-  const rs = await b.create<WorkloadLike>({
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: { name: `${w.name}-${hash}`, namespace: ns, labels: rsTemplate.metadata?.labels ?? {}, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: w.name, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true }] },
-    spec: { replicas: w.replicas, selector: { matchLabels: { app: w.name, 'pod-template-hash': hash } }, template: rsTemplate },
-  });
-  for (let i = 0; i < w.replicas; i++) {
-    const node = b.spread(candidates);
-    const podName = `${rs.metadata.name}-${b.rng.suffix()}`;
-    if (i === 0 && w.pvcSize) await boundPvc(b, ns, w.name, w.pvcSize, 3, { app: w.name }, { podName, workloadName: rs.metadata.name, workloadType: 'ReplicaSet', node });
-    await b.runningPod(rs, rsTemplate, podName, node);
-  }
+  const rsName = `${w.name}-${hash}`;
+  await b.deploymentBottomUp(
+    { ...workload },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: rsName, namespace: ns, labels: rsTemplate.metadata?.labels ?? {} },
+      spec: { replicas: w.replicas, selector: { matchLabels: { app: w.name, 'pod-template-hash': hash } }, template: rsTemplate },
+    },
+    async () => {
+      const pods: string[] = [];
+      for (let i = 0; i < w.replicas; i++) {
+        const node = b.spread(candidates);
+        const podName = `${rsName}-${b.rng.suffix()}`;
+        if (i === 0 && w.pvcSize) await boundPvc(b, ns, w.name, w.pvcSize, 3, { app: w.name }, { podName, workloadName: rsName, workloadType: 'ReplicaSet', node });
+        pods.push((await b.orphanPod(ns, rsName, rsTemplate, podName, node)).metadata.name);
+      }
+      return pods;
+    },
+  );
 }
 
 export async function buildVms(b: BuildContext): Promise<Map<string, GuestProfile>> {

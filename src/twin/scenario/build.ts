@@ -2,13 +2,12 @@
 // state (pods Running, VMIs Running, volumes attached where a VM runs), before any
 // controller starts: namespaces, nodes, Longhorn nodes, settings, networks, the VIP,
 // Harvester's system workloads and Rancher, addons, and VMs with their disks.
-import { Annotations, Kinds, Rancher, Vip } from '../../common/harvester.js';
+import { Annotations, Rancher, Vip } from '../../common/harvester.js';
 import type { Condition, NodeObject } from '../../common/harvester-types.js';
 import type { AddonWorkload } from '../controllers/addons.js';
 import { staticPod, staticPodsFor } from '../controllers/kubelet.js';
 import { bootIdOf } from '../controllers/nodes.js';
-import { podFromTemplate, templateHash, type PodTemplate } from '../controllers/workloads/template.js';
-import { ownerRef } from '../controllers/util.js';
+import { templateHash, type PodTemplate } from '../controllers/workloads/template.js';
 import type { GuestProfile } from '../controllers/kubevirt/vmi.js';
 import type { KObject } from '../store/types.js';
 import { buildAddons, buildVms } from './build-vms.js';
@@ -217,28 +216,24 @@ export async function buildWorkload(b: BuildContext, w: SystemWorkload): Promise
   const rsLabels = { ...labels, 'pod-template-hash': hash };
   const rsTemplate = { ...template, metadata: { labels: rsLabels } };
   const rsName = `${w.name}-${hash}`;
-  // Bottom-up, each owner reference written once its owner exists: a real
-  // kube-controller-manager makes its own ReplicaSet for a Deployment that has none (and
-  // pods for a ReplicaSet without them) before the build gets there; orphans that match
-  // it adopts instead.
-  const rsStub: KObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: rsName, namespace: w.namespace } };
   const pods: { name: string; node: string }[] = [];
-  for (let i = 0; i < replicas; i++) {
-    const node = b.spread(candidates.filter((n) => b.on.has(n)).length ? candidates.filter((n) => b.on.has(n)) : candidates);
-    const pod = podFromTemplate(rsStub, rsTemplate, `${rsName}-${b.rng.suffix()}`, { spec: { nodeName: node } });
-    delete pod.metadata.ownerReferences;
-    await b.startPod(pod, node);
-    pods.push({ name: pod.metadata.name, node });
-  }
-  const rs = await b.create<KObject>({
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: { name: rsName, namespace: w.namespace, labels: rsLabels },
-    spec: { replicas, selector: { matchLabels: { app: w.name, 'pod-template-hash': hash } }, template: rsTemplate },
-  });
-  for (const p of pods) await b.api.patch(Kinds.Pod, w.namespace, p.name, { metadata: { ownerReferences: [ownerRef(rs)] } });
-  const dep = await b.create<KObject>({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: w.name, namespace: w.namespace, labels, ...(w.annotations ? { annotations: w.annotations } : {}) }, spec: { replicas, selector: { matchLabels: { app: w.name } }, template, strategy: { type: 'RollingUpdate' } } });
-  await b.api.patch(Kinds.ReplicaSet, w.namespace, rsName, { metadata: { ownerReferences: [ownerRef(dep)] } });
+  const { deployment: dep, replicaSet: rs } = await b.deploymentBottomUp(
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: w.name, namespace: w.namespace, labels, ...(w.annotations ? { annotations: w.annotations } : {}) }, spec: { replicas, selector: { matchLabels: { app: w.name } }, template, strategy: { type: 'RollingUpdate' } } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: rsName, namespace: w.namespace, labels: rsLabels },
+      spec: { replicas, selector: { matchLabels: { app: w.name, 'pod-template-hash': hash } }, template: rsTemplate },
+    },
+    async () => {
+      for (let i = 0; i < replicas; i++) {
+        const node = b.spread(candidates.filter((n) => b.on.has(n)).length ? candidates.filter((n) => b.on.has(n)) : candidates);
+        const pod = await b.orphanPod(w.namespace, rsName, rsTemplate, `${rsName}-${b.rng.suffix()}`, node);
+        pods.push({ name: pod.metadata.name, node });
+      }
+      return pods.map((p) => p.name);
+    },
+  );
   const ready = pods.filter((p) => b.on.has(p.node)).length;
   await b.setStatus(rs, { replicas, fullyLabeledReplicas: replicas, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 });
   const avail = ready >= replicas;
