@@ -79,3 +79,20 @@ describe('restart with a faulted volume nothing of the restart needs', () => {
     }
   }, 300_000);
 });
+
+describe('restart with transient API errors and dropped watches', () => {
+  it('retries to the end: every step done, zero differences', async () => {
+    const bed = await startBed();
+    try {
+      const s = await bed.shutdown();
+      expect(s.state).toBe('completed');
+      bed.twin.faults.set({ api: { errorRate: 0.05, dropWatchesAfterMs: 1500 } });
+      const r = await bed.restart(s.runId, { options: { waveSize: 2 } });
+      // The last step is the verification: a difference would stop the run, naming it.
+      expect(r.message ?? '').toBe('');
+      expect(r.state).toBe('completed');
+    } finally {
+      await bed.close();
+    }
+  }, 300_000);
+});

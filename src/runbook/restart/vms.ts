@@ -6,6 +6,7 @@ import type { VirtualMachineInstanceObject, VirtualMachineObject } from '../../c
 import { capList } from '../../common/list.js';
 import type { Step, StepContext, WaitResult } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
+import type { CachePort } from '../ports.js';
 import { Facts, readFact, type VmFact } from '../facts.js';
 import { describePool, TieredPool } from '../lib/pool.js';
 import { poolItems } from '../lib/stop-vms.js';
@@ -79,6 +80,7 @@ export const startTraditionalVms: Step<RunbookEnv> = {
     const items = poolItems(targets, 'start');
     const pool = new TieredPool(items, size);
     const batches = Math.ceil(targets.length / size) + new Set(targets.map((t) => t.priority)).size;
+    const looks = new VmLooks(items);
     await ctx.waitFor({
       name: `${targets.length} traditional VMs running`,
       timeoutMs: Math.max(1, batches) * minutes(10),
@@ -88,20 +90,16 @@ export const startTraditionalVms: Step<RunbookEnv> = {
         const vmCache = c.env.cluster.cache<VirtualMachineObject>('VirtualMachine');
         await Promise.all([vmiCache.synced(), vmCache.synced()]);
         const now = c.clock.now();
-        // Finished = Running with the strategy restored. In flight = restored, not yet Running
-        // (adopted on resume, so a restarted run never exceeds the wave size). One look at
-        // each VM per evaluation: on a large cluster this runs on every VM/VMI event.
-        const finished = new Set<string>();
-        const inFlight: string[] = [];
-        for (const v of items) {
-          const vmi = vmiCache.get(v.namespace, v.name);
-          const restored = strategyRestored(vmCache.get(v.namespace, v.name), v);
-          if (running(vmi) && restored) finished.add(v.key);
-          else if (vmi || (!startedByRequest(v) && restored)) inFlight.push(v.key);
-        }
-        pool.adopt(inFlight, now);
-        const { toStart, state } = pool.next((v) => finished.has(v.key), now);
+        const look = (full: boolean) => {
+          const { finished, inFlight } = looks.refresh(vmiCache, vmCache, now, full);
+          pool.adopt([...inFlight], now);
+          return pool.next((v) => finished.has(v.key), now);
+        };
+        let { toStart, state } = look(false);
+        // Never done on a partial look: a VM that stopped again since the last full one counts.
+        if (state.pending.length === 0) ({ toStart, state } = look(true));
         if (state.pending.length === 0) return { state: 'done', detail: `${targets.length} VMs running` };
+        looks.started(toStart.map((v) => v.key));
         await pool.startAll(toStart, (v) => restoreRunStrategy(c, v));
         return { state: 'waiting', detail: describePool('start', state) };
       },
@@ -113,6 +111,58 @@ export const startTraditionalVms: Step<RunbookEnv> = {
     });
   },
 };
+
+type StartItem = ReturnType<typeof poolItems>[number];
+
+/**
+ * Where each VM of the waves stands: finished (Running, strategy restored) or in flight
+ * (restored or booting, not yet Running: adopted on resume, so a restarted run never
+ * exceeds the wave size). The wait runs on every VM/VMI event; re-reading thousands of VMs
+ * each time made the waves CPU-bound on a large cluster. Between full looks (every poll
+ * interval, and before the waves are called done) only the VMs in flight — the ones whose
+ * state this step is changing — are looked at again; a VM nobody started stays pending.
+ */
+export class VmLooks {
+  readonly finished = new Set<string>();
+  readonly inFlight = new Set<string>();
+  private readonly byKey: Map<string, StartItem>;
+  /** Started by this step and not yet finished (a start request shows no VMI at first). */
+  private readonly watched = new Set<string>();
+  private lastFull = -Infinity;
+
+  constructor(
+    items: StartItem[],
+    private readonly fullEveryMs = 15_000,
+  ) {
+    this.byKey = new Map(items.map((i) => [i.key, i]));
+  }
+
+  refresh(vmis: CachePort<VirtualMachineInstanceObject>, vms: CachePort<VirtualMachineObject>, now: number, full = false): { finished: ReadonlySet<string>; inFlight: ReadonlySet<string> } {
+    if (full || now - this.lastFull >= this.fullEveryMs) {
+      this.lastFull = now;
+      for (const v of this.byKey.values()) this.look(v, vmis, vms);
+    } else {
+      for (const k of new Set([...this.inFlight, ...this.watched])) this.look(this.byKey.get(k)!, vmis, vms);
+    }
+    return { finished: this.finished, inFlight: this.inFlight };
+  }
+
+  /** VMs this step just started: looked at on every evaluation until they finish. */
+  started(keys: string[]): void {
+    for (const k of keys) if (this.byKey.has(k)) this.watched.add(k);
+  }
+
+  private look(v: StartItem, vmis: CachePort<VirtualMachineInstanceObject>, vms: CachePort<VirtualMachineObject>): void {
+    const vmi = vmis.get(v.namespace, v.name);
+    const restored = strategyRestored(vms.get(v.namespace, v.name), v);
+    this.finished.delete(v.key);
+    this.inFlight.delete(v.key);
+    if (running(vmi) && restored) {
+      this.finished.add(v.key);
+      this.watched.delete(v.key);
+    } else if (vmi || (!startedByRequest(v) && restored)) this.inFlight.add(v.key);
+  }
+}
 
 export const awaitDownstreamVms: Step<RunbookEnv> = {
   id: 'restart.downstream-vms',
