@@ -9,9 +9,9 @@
 // the controllers' in-process writes get it as the API server's clients do. It never
 // touches the network: the API server serves it, the controllers use it through TwinApi.
 import { randomUUID } from 'node:crypto';
-import { alreadyExists, conflict, notFound, StatusError } from './errors.js';
+import { alreadyExists, conflict, notFound, preconditionFailed, StatusError } from './errors.js';
 import { fieldSelector, labelSelector } from './selectors.js';
-import { bumpGenerationOnDelete, prepareForCreate, prepareForUpdate } from './strategy.js';
+import { bumpGenerationOnDelete, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.js';
 import { apiVersionOf, keyOf, type KObject, type ResourceType, type WatchEvent } from './types.js';
 
 export interface ListOptions {
@@ -203,6 +203,7 @@ export class Store {
     if (opts.subresource === 'status') {
       next = clone(cur);
       next.status = clone(input.status);
+      prepareForStatusUpdate(t, next, clone(input), cur);
     } else {
       next = clone(input);
       next.apiVersion = apiVersionOf(t);
@@ -224,7 +225,9 @@ export class Store {
     }
     if (JSON.stringify(next) === JSON.stringify(cur)) return clone(cur); // no-op writes don't bump
     next.metadata.resourceVersion = String(++this.rv);
-    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+    // An update finishes a deletion only once nothing holds it: no finalizers left and no
+    // grace period running (a terminating pod's status updates keep it).
+    if (cur.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !cur.metadata.deletionGracePeriodSeconds) {
       this.drop(t, key, cur);
       this.emit(t, { type: 'DELETED', object: next });
       this.collectDependents(next);
@@ -244,9 +247,10 @@ export class Store {
     const bucket = this.bucket(t);
     const cur = bucket.get(key);
     if (!cur) throw notFound(t.resource, t.group, name);
-    if (opts.preconditions?.uid && opts.preconditions.uid !== cur.metadata.uid) throw conflict(t.resource, t.group, name);
-    if (opts.preconditions?.resourceVersion && opts.preconditions.resourceVersion !== cur.metadata.resourceVersion) {
-      throw conflict(t.resource, t.group, name);
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== cur.metadata.uid) throw preconditionFailed(t.kind, t.group, name, 'UID', pre.uid, cur.metadata.uid);
+    if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
+      throw preconditionFailed(t.kind, t.group, name, 'ResourceVersion', pre.resourceVersion, cur.metadata.resourceVersion);
     }
     const graceful = t.kind === 'Pod' && t.group === '' && isBound(cur) && (opts.gracePeriodSeconds ?? podGrace(cur)) > 0;
     if (cur.metadata.finalizers?.length || graceful) {

@@ -97,6 +97,34 @@ export function prepareForUpdate(t: ResourceType, next: KObject, cur: KObject): 
   else next.metadata.generation = gen + (changesGeneration(t, next, cur) ? 1 : 0);
 }
 
+/** Metadata a status write may change on a built-in kind (a custom resource's status write changes none). */
+const statusWritableMeta = ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
+/** …except these, which the kind's status strategy keeps from storage. */
+const statusKeptMeta: Record<string, readonly string[]> = { '/Pod': ['ownerReferences'], 'apps/Deployment': ['labels'] };
+
+/**
+ * Prepares a write of the status subresource: `next` is the stored object with the new
+ * status. A built-in kind's status strategy takes the request's labels, annotations and
+ * finalizers too (only spec is kept), so a PUT of /status with stale metadata reverts it.
+ */
+export function prepareForStatusUpdate(t: ResourceType, next: KObject, input: KObject, cur: KObject): void {
+  const key = kindKey(t);
+  if (isCrd(t)) return;
+  const kept = statusKeptMeta[key] ?? [];
+  for (const f of statusWritableMeta) {
+    if (kept.includes(f)) continue;
+    const v = input.metadata?.[f];
+    if (v === undefined) delete next.metadata[f];
+    else next.metadata[f] = v as never;
+  }
+  if (key === '/Pod') {
+    // QoS is fixed at creation; an old kubelet's status without it keeps the stored one.
+    const status = isObj(next.status) ? next.status : {};
+    if (status.qosClass === undefined && isObj(cur.status) && cur.status.qosClass !== undefined) next.status = { ...status, qosClass: cur.status.qosClass };
+  }
+  defaults(t, next);
+}
+
 /** Graceful deletion and finalizer-held deletion both count as a change of intent. */
 export function bumpGenerationOnDelete(obj: KObject): void {
   const gen = obj.metadata.generation;

@@ -190,3 +190,34 @@ describe('generation', () => {
     expect(s.delete(t, 'ns', 'x').metadata.generation).toBe(2);
   });
 });
+
+describe('status writes', () => {
+  it('take labels, annotations and finalizers from the request on built-ins (a Deployment keeps its labels), nothing but status on a CR', () => {
+    const s = store();
+    const dt = s.typeOfKind('apps/v1', 'Deployment');
+    const d = create(s, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { labels: { l: '1' }, annotations: { a: '1' } }, spec: { template } });
+    const dOut = s.update(dt, { ...d, metadata: { name: 'x', namespace: 'ns', labels: { l: '2' } }, status: { replicas: 1 } }, { subresource: 'status' });
+    expect(dOut.metadata.labels).toEqual({ l: '1' });
+    expect(dOut.metadata.annotations).toBeUndefined();
+    expect(dOut.status).toEqual({ replicas: 1 });
+    const vt = s.typeOfKind('kubevirt.io/v1', 'VirtualMachine');
+    const v = create(s, { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { labels: { l: '1' } }, spec: {} });
+    const vOut = s.update(vt, { ...v, metadata: { name: 'x', namespace: 'ns' }, status: { ready: true } }, { subresource: 'status' });
+    expect(vOut.metadata.labels).toEqual({ l: '1' });
+    expect(vOut.status).toEqual({ ready: true });
+  });
+
+  it('do not finish a deletion whose grace period is running; removing the last finalizer of a held one does', () => {
+    const s = store();
+    const pt = s.typeOfKind('v1', 'Pod');
+    create(s, { apiVersion: 'v1', kind: 'Pod', spec: { nodeName: 'n1', containers: [] } });
+    const terminating = s.delete(pt, 'ns', 'x');
+    s.update(pt, { ...terminating, status: { phase: 'Running' } }, { subresource: 'status' });
+    expect(s.tryGet(pt, 'ns', 'x')?.metadata.deletionGracePeriodSeconds).toBe(30);
+    const vt = s.typeOfKind('kubevirt.io/v1', 'VirtualMachine');
+    create(s, { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { finalizers: ['f'] }, spec: {} });
+    const held = s.delete(vt, 'ns', 'x');
+    s.update(vt, { ...held, metadata: { ...held.metadata, finalizers: [] } });
+    expect(s.tryGet(vt, 'ns', 'x')).toBeUndefined();
+  });
+});
