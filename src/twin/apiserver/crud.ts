@@ -162,8 +162,10 @@ async function deleteOptions(c: ResourceContext): Promise<DeleteOptions & { dryR
     | undefined;
   const q = c.query;
   const graceQ = q.get('gracePeriodSeconds');
-  const grace = body?.gracePeriodSeconds ?? (graceQ !== null ? Number(graceQ) : undefined);
-  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw new StatusError(400, 'BadRequest', `invalid gracePeriodSeconds: ${String(grace)}`);
+  const asked = body?.gracePeriodSeconds ?? (graceQ !== null ? Number(graceQ) : undefined);
+  if (asked !== undefined && !Number.isInteger(asked)) throw new StatusError(400, 'BadRequest', `invalid gracePeriodSeconds: ${String(asked)}`);
+  // kube-apiserver treats a negative grace period as 1 s.
+  const grace = asked !== undefined && asked < 0 ? 1 : asked;
   let policy = body?.propagationPolicy ?? (q.get('propagationPolicy') as DeleteOptions['propagationPolicy'] | null) ?? undefined;
   if (policy && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
     throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);

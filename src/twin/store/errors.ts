@@ -80,6 +80,21 @@ export function conflict(resource: string, group: string, name: string): StatusE
   );
 }
 
+/**
+ * A delete precondition that does not hold: kube-apiserver names the Kind (not the
+ * resource) here, and says which precondition failed.
+ */
+export function preconditionFailed(kind: string, group: string, name: string, field: 'UID' | 'ResourceVersion', wanted: string, found: string | undefined): StatusError {
+  const qualified = group ? `${kind}.${group}` : kind;
+  const why = field === 'UID' ? 'The object might have been deleted and then recreated' : 'The object might have been modified';
+  return new StatusError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualified} "${name}": the ${field} in the precondition (${wanted}) does not match the ${field} in record (${found ?? ''}). ${why}`,
+    { name, ...(group ? { group } : {}), kind },
+  );
+}
+
 export function invalid(kind: string, group: string, name: string, field: string, message: string): StatusError {
   const qualified = group ? `${kind}.${group}` : kind;
   return new StatusError(422, 'Invalid', `${qualified} "${name}" is invalid: ${field}: ${message}`, {

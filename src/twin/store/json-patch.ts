@@ -1,8 +1,10 @@
 // JSON Patch (RFC 6902) with JSON Pointers (RFC 6901), as kube-apiserver applies
 // `application/json-patch+json`. Hand-written: six operations over plain JSON values; the
 // npm packages either mutate their input or disagree with the RFC on edge cases.
-// A malformed patch throws JsonPatchError('malformed') (400), an operation that cannot
-// apply (missing path, failed test) throws JsonPatchError('failed') (422).
+// A patch that does not decode (not a list of objects) throws JsonPatchError('malformed')
+// (400); an operation that cannot apply (unknown op, missing member, bad pointer, missing
+// path, failed test) throws JsonPatchError('failed') (422), as kube-apiserver only finds
+// those when it applies the patch.
 
 export class JsonPatchError extends Error {
   constructor(
@@ -25,17 +27,18 @@ type Container = Record<string, unknown> | unknown[];
 
 const ops = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
-/** Parses and checks the shape of a patch document; throws 'malformed' on anything odd. */
+/** Parses and checks a patch document: 'malformed' if it is not a list of objects, 'failed' for a bad operation. */
 export function parseJsonPatch(doc: unknown): Operation[] {
   if (!Array.isArray(doc)) throw new JsonPatchError('malformed', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   return doc.map((raw, i) => {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new JsonPatchError('malformed', `operation ${i} is not an object`);
     const o = raw as Record<string, unknown>;
-    if (typeof o.op !== 'string' || !ops.has(o.op)) throw new JsonPatchError('malformed', `Unexpected kind: ${String(o.op)}`);
-    if (typeof o.path !== 'string') throw new JsonPatchError('malformed', `operation ${i} (${o.op}) is missing "path"`);
-    if ((o.op === 'move' || o.op === 'copy') && typeof o.from !== 'string') throw new JsonPatchError('malformed', `operation ${i} (${o.op}) is missing "from"`);
-    if ((o.op === 'add' || o.op === 'replace' || o.op === 'test') && !('value' in o)) throw new JsonPatchError('malformed', `operation ${i} (${o.op}) is missing "value"`);
-    return o as unknown as Operation;
+    if (typeof o.op !== 'string' || !ops.has(o.op)) throw new JsonPatchError('failed', `Unexpected kind: ${String(o.op)}`);
+    if (typeof o.path !== 'string') throw new JsonPatchError('failed', `operation ${i} (${o.op}) is missing "path"`);
+    if ((o.op === 'move' || o.op === 'copy') && typeof o.from !== 'string') throw new JsonPatchError('failed', `operation ${i} (${o.op}) is missing "from"`);
+    // A missing value is null, as kube-apiserver's JSON patch library reads it.
+    const withValue = (o.op === 'add' || o.op === 'replace' || o.op === 'test') && !('value' in o) ? { ...o, value: null } : o;
+    return withValue as unknown as Operation;
   });
 }
 
@@ -78,7 +81,7 @@ function applyOne(root: unknown, op: Operation): unknown {
 
 function tokens(path: string): string[] {
   if (path === '') return [];
-  if (!path.startsWith('/')) throw new JsonPatchError('malformed', `JSON pointer must start with "/": ${path}`);
+  if (!path.startsWith('/')) throw new JsonPatchError('failed', `JSON pointer must start with "/": ${path}`);
   return path
     .slice(1)
     .split('/')

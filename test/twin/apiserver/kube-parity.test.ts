@@ -145,3 +145,32 @@ it('answers an immediate delete of a custom resource with a Status, of a Pod or 
   await send('POST', pods, { metadata: { name: 'gone-pod' }, spec: { containers: [{ name: 'c', image: 'x:1' }] } });
   expect((await send('DELETE', `${pods}/gone-pod`)).kind).toBe('Pod');
 });
+
+it('keeps a pod in its grace period through status and label writes; a PUT of /status takes labels from the request', async () => {
+  await send('POST', pods, { metadata: { name: 'term', labels: { app: 'etcd' } }, spec: { nodeName: 'harv1', containers: [{ name: 'c', image: 'x:1' }] } });
+  await send('DELETE', `${pods}/term`);
+  const status = await send('PUT', `${pods}/term/status`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'term' }, status: { phase: 'Running' } });
+  expect(status).toMatchObject({ status: { phase: 'Running', qosClass: 'BestEffort' }, spec: { nodeName: 'harv1' } });
+  expect(meta(status).labels).toBeUndefined();
+  const labelled = await send('PATCH', `${pods}/term`, { metadata: { labels: { z: '1' } } }, 'application/strategic-merge-patch+json');
+  expect(meta(labelled)).toMatchObject({ labels: { z: '1' }, generation: 2, deletionGracePeriodSeconds: 30 });
+  await send('DELETE', `${pods}/term`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 });
+  expect((await raw(twin.api, 'GET', `${pods}/term`)).status).toBe(404);
+});
+
+it('answers delete-option edge cases as kube-apiserver: a failed uid precondition names the Kind; a negative grace period is 1 s', async () => {
+  await send('POST', cms, { metadata: { name: 'pre' } });
+  const failed = await raw(twin.api, 'DELETE', `${cms}/pre`, { body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: 'not-the-uid' } } });
+  expect(failed.status).toBe(409);
+  expect(failed.json()).toMatchObject({ reason: 'Conflict', details: { kind: 'ConfigMap', name: 'pre' } });
+  expect(failed.json().message).toContain('the UID in the precondition (not-the-uid) does not match');
+  expect((await send('DELETE', `${cms}/pre?gracePeriodSeconds=-5`)).status).toBe('Success');
+});
+
+it('answers 422 for a JSON patch operation that cannot be applied (an unknown op too), 400 for one that does not decode', async () => {
+  await send('POST', cms, { metadata: { name: 'jp' }, data: { k: 'v' } });
+  const patchOf = (body: unknown) => raw(twin.api, 'PATCH', `${cms}/jp`, { body, headers: { 'Content-Type': 'application/json-patch+json' } });
+  expect((await patchOf([{ op: 'frob', path: '/data/k' }])).status).toBe(422);
+  expect((await patchOf([{ op: 'remove', path: '/data/nope' }])).status).toBe(422);
+  expect((await patchOf({ op: 'add' })).status).toBe(400);
+});

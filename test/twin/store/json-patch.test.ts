@@ -32,10 +32,16 @@ describe('applyJsonPatch', () => {
     ['remove a missing member', { foo: 'bar' }, [{ op: 'remove', path: '/nope' }], 'failed'],
     ['replace a missing member', { foo: 'bar' }, [{ op: 'replace', path: '/nope', value: 1 }], 'failed'],
     ['index out of range', { a: [1] }, [{ op: 'add', path: '/a/5', value: 1 }], 'failed'],
-    ['A.13 invalid op', { foo: 'bar' }, [{ op: 'frob', path: '/foo' }], 'malformed'],
+    // kube-apiserver finds a bad operation only when it applies the patch: 422, not 400.
+    ['A.13 invalid op', { foo: 'bar' }, [{ op: 'frob', path: '/foo' }], 'failed'],
+    ['missing path', { foo: 'bar' }, [{ op: 'add', value: 1 }], 'failed'],
     ['not an array', { foo: 'bar' }, { op: 'add', path: '/x', value: 1 }, 'malformed'],
-    ['missing value', { foo: 'bar' }, [{ op: 'add', path: '/x' }], 'malformed'],
+    ['an operation that is not an object', { foo: 'bar' }, ['add'], 'malformed'],
   ];
+
+  it('reads a missing value as null', () => {
+    expect(applyJsonPatch({ foo: 'bar' }, [{ op: 'add', path: '/x' }])).toEqual({ foo: 'bar', x: null });
+  });
   it.each(failing)('%s throws %s', (_name, doc, patch, kind) => {
     try {
       applyJsonPatch(doc, patch);
