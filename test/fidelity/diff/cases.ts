@@ -348,6 +348,55 @@ export const diffCases: DiffCase[] = [
     ],
   },
   {
+    name: 'write-edge-cases',
+    about: 'generateName, a client-set generation (kept on a ConfigMap, reset on a CR), empty maps on PUT and merge patch, a namespace that does not exist',
+    steps: [
+      post('generateName pod', pods, { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'gen-' }, spec: { containers: [{ name: 'c', image: 'x:1' }] } }, { pick: ['metadata'] }),
+      post('cr with generation', vms, { ...vm('g5', 'Halted'), metadata: { name: 'g5', generation: 5 } }, { pick: ['metadata.generation'] }),
+      post('cm with generation', cms, { ...cm('g7'), metadata: { name: 'g7', generation: 7 } }, { pick: ['metadata.generation'] }),
+      { kind: 'request', name: 'put cm empty labels', method: 'PUT', path: `${cms}/g7`, body: { ...cm('g7'), metadata: { name: 'g7', labels: {} } }, pick: ['metadata.labels', 'metadata.generation'] },
+      patch('merge empty annotations', `${cms}/g7`, merge, { metadata: { annotations: {} } }, { pick: ['metadata.annotations'] }),
+      post('in missing namespace', '/api/v1/namespaces/nope-ns/configmaps', cm('x')),
+    ],
+  },
+  {
+    name: 'patch-errors',
+    about: 'JSON patch: an op that cannot apply or an unknown op is 422 (found on apply); a merge patch that is not an object is 400',
+    steps: [
+      make('cm', cms, cm('pe')),
+      patch('json remove missing', `${cms}/pe`, jsonPatch, [{ op: 'remove', path: '/data/nope' }]),
+      patch('json bad op', `${cms}/pe`, jsonPatch, [{ op: 'frob', path: '/data/k' }]),
+      patch('json not a list', `${cms}/pe`, jsonPatch, { op: 'add' }),
+      patch('merge not object', `${cms}/pe`, merge, ['x']),
+    ],
+  },
+  {
+    name: 'delete-options',
+    about: 'a failed uid precondition is 409 naming the Kind; a negative grace period counts as 1 s; eviction answers 201 Success and deletes gracefully',
+    steps: [
+      make('cm', cms, cm('do')),
+      { kind: 'request', name: 'delete precondition uid', method: 'DELETE', path: `${cms}/do`, body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: 'not-the-uid' } } },
+      { kind: 'request', name: 'delete negative grace', method: 'DELETE', path: `${cms}/do?gracePeriodSeconds=-5`, pick: ['kind'] },
+      make('evict me', pods, pod('ev1', 'node1')),
+      post('eviction', `${pods}/ev1/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'ev1' } }),
+      get('evicted', `${pods}/ev1`, { pick: ['metadata.deletionGracePeriodSeconds', 'metadata.generation'] }),
+      post('eviction of missing', `${pods}/nope/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'nope' } }),
+    ],
+  },
+  {
+    name: 'terminating-pod-updates',
+    about: 'a pod in its grace period stays through status and label writes (no finalizers needed); only a delete with grace 0 removes it',
+    steps: [
+      make('bound pod', pods, pod('term', 'node1')),
+      { kind: 'request', name: 'delete', method: 'DELETE', path: `${pods}/term`, pick: ['metadata.deletionGracePeriodSeconds'] },
+      { kind: 'request', name: 'put status', method: 'PUT', path: `${pods}/term/status`, body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'term' }, status: { phase: 'Running' } }, pick: ['status.phase', 'spec.nodeName'] },
+      patch('label', `${pods}/term`, strategic, { metadata: { labels: { z: '1' } } }, { pick: ['metadata.labels', 'metadata.generation'] }),
+      get('still there', `${pods}/term`, { pick: ['metadata.deletionGracePeriodSeconds', 'status.phase'] }),
+      { kind: 'request', name: 'delete grace 0', method: 'DELETE', path: `${pods}/term`, body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 }, pick: ['kind'] },
+      get('gone', `${pods}/term`),
+    ],
+  },
+  {
     name: 'create-defaults',
     about: 'the fields kube-apiserver defaults on create that the tool or the twin read: pod phase, grace period, restart policy; deployment strategy',
     steps: [

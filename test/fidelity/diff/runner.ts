@@ -99,6 +99,11 @@ function eventShape(ev: unknown): Json {
   return { type: e.type ?? null, kind: e.object?.kind ?? null, name: e.object?.metadata?.name ?? null };
 }
 
+/** Some messages quote an object's uid ("does not match the UID in record (…)"). */
+function withoutUids(message: string): string {
+  return message.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uid>');
+}
+
 export interface RunOptions {
   /** Called once the namespace exists (the real server needs its default ServiceAccount before pods). */
   namespaceReady?: (client: KubeHttpClient, ns: string) => Promise<void>;
@@ -123,7 +128,7 @@ export async function runCase(client: KubeHttpClient, c: DiffCase, ns: string, o
         if (step.captureRv && ok && meta?.resourceVersion) vars.set(`rv:${step.captureRv}`, meta.resourceVersion);
         const failure = statusShape(res.body);
         const rec: StepRecord = { step: step.name, status: res.status, body: ok && !failure ? normalize(shapeOf(step, res.body)) : failure };
-        if (!ok) rec.message = (res.body as { message?: string } | undefined)?.message ?? res.text.slice(0, 200);
+        if (!ok) rec.message = withoutUids((res.body as { message?: string } | undefined)?.message ?? res.text.slice(0, 200));
         records.push(rec);
       } else if (step.kind === 'watch') {
         const w: OpenWatch = { events: [], stream: undefined as unknown as KubeStream };
