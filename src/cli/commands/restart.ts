@@ -15,7 +15,7 @@ export const restartCommand: CommandModule = {
       .option('--run <id>', 'the shutdown run to restore (default: the latest for this cluster)')
       .option('--from-partial', 'restore exactly what an incomplete shutdown recorded, and nothing else')
       .option('--wave-size <n>', 'at most this many VMs booting at once (default: sized to the cluster)')
-      .option('--health-timeout <minutes>', 'how long the health gates may take', '15');
+      .option('--health-timeout <duration>', 'how long the health gates (seed 5.2) may wait for system pods and Longhorn before stopping, e.g. 20m or 1h (a bare number is minutes)', '15m');
     addRunFlags(cmd).action(async (flags: RestartFlags, c: Command) => {
       const { restartAction } = await import('../actions/restart.js');
       await restartAction(ctx, c, flags);

@@ -2,6 +2,7 @@
 // power layer over the inventory (or "manual" for every node when none is given), and the
 // RunbookEnv the steps see.
 import type { Clock } from '../../common/clock.js';
+import { parseDuration } from '../../common/duration.js';
 import { UsageError } from '../../common/errors.js';
 import type { NodeObject } from '../../common/harvester-types.js';
 import type { Cluster } from '../../cluster/client.js';
@@ -37,6 +38,14 @@ export interface RunFlags {
   skipNetCheck?: boolean;
 }
 
+/** A duration ("20m", "1h", "90s"); a bare number is minutes, as the flag took before (and as runs stored it). */
+function minutesOrDuration(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = /^\d+$/.test(v.trim()) ? Number(v) * 60_000 : parseDuration(v);
+  if (ms === undefined || ms < 60_000) throw new UsageError(`invalid ${flag} "${v}"`, 'Pass a duration of at least a minute, e.g. 20m or 1h (a bare number is minutes)');
+  return ms;
+}
+
 function int(v: string | undefined, flag: string, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -46,7 +55,7 @@ function int(v: string | undefined, flag: string, min: number): number | undefin
 
 export function runOptionsFrom(f: RunFlags): RunOptions {
   const guest = int(f.guestGrace, '--guest-grace', 0);
-  const health = int(f.healthTimeout, '--health-timeout (minutes)', 1);
+  const health = minutesOrDuration(f.healthTimeout, '--health-timeout');
   return {
     ...defaultRunOptions,
     backupVms: f.backupVms ? f.backupVms.split(',').map((s) => s.trim()).filter(Boolean) : [],
@@ -56,7 +65,7 @@ export function runOptionsFrom(f: RunFlags): RunOptions {
     stopConcurrency: int(f.stopConcurrency, '--stop-concurrency', 1) ?? defaultRunOptions.stopConcurrency,
     waveSize: int(f.waveSize, '--wave-size', 0) ?? 0,
     ...(guest !== undefined ? { guestGraceSeconds: guest } : {}),
-    ...(health !== undefined ? { healthTimeoutMs: health * 60_000 } : {}),
+    ...(health !== undefined ? { healthTimeoutMs: health } : {}),
     fromPartial: f.fromPartial ?? false,
     skipBundles: f.skipBundles ?? false,
     snapshotDownstream: f.snapshotDownstream ?? false,
