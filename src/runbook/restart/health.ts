@@ -125,7 +125,7 @@ export const healthGates: Step<RunbookEnv> = {
   destructive: false,
   waitsFor: "every pod of the seed's system namespaces Running and Ready, Longhorn healthy, no volume faulted that the restart needs",
   risks: [
-    'a pod in CrashLoopBackOff or Failed past the timeout (default 15 min, --health-timeout) stops the run naming it, its state and restart count',
+    'a pod in CrashLoopBackOff or Failed past the timeout stops the run naming it, its state and restart count (default 15 min; `fallow restart --health-timeout 30m` gives slow hardware longer)',
     'a faulted Longhorn volume that a VM or workload of this restart needs stops the run before anything needing storage starts; other faulted volumes and degraded ones are warned',
   ],
   rbac: [
