@@ -3,9 +3,8 @@
 // version, and the identity a journal binds to: kube-system namespace UID + server URL.
 import { PreflightError } from '../common/errors.js';
 import { Namespaces } from '../common/harvester.js';
-import type { SettingObject } from '../common/harvester-types.js';
+import type { NamespaceObject, SettingObject } from '../common/harvester-types.js';
 import type { Cluster } from './client.js';
-import type { NamespaceObject } from './types.js';
 
 /** API groups the runbook cannot work without. */
 export const RequiredGroups = ['harvesterhci.io', 'kubevirt.io', 'longhorn.io'] as const;

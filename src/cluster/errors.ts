@@ -98,6 +98,27 @@ const tlsCodes = new Set([
   'EPROTO',
 ]);
 
+/** The operator's words for a network error code ("connection refused"); undefined for an unknown code. */
+export function networkReason(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : networkCodes[code];
+}
+
+/**
+ * What an HTTP status means to fallow, whichever API answered it (Kubernetes, Rancher
+ * Manager): bad credentials (usage), forbidden / not found / already there (fatal), worth
+ * a retry (409 Conflict, 410, 429, 5xx: transient), or anything else (fatal).
+ */
+export type StatusKind = 'credentials' | 'forbidden' | 'not-found' | 'already-exists' | 'retry' | 'failed';
+
+export function statusKind(statusCode: number, reason = ''): StatusKind {
+  if (statusCode === 401) return 'credentials';
+  if (statusCode === 403) return 'forbidden';
+  if (statusCode === 404) return 'not-found';
+  if (statusCode === 409 && reason === 'AlreadyExists') return 'already-exists';
+  if (statusCode === 409 || statusCode === 410 || statusCode === 429 || statusCode >= 500) return 'retry';
+  return 'failed';
+}
+
 /** A request that got no HTTP answer. */
 export function mapNetworkError(req: RequestContextInfo, err: unknown): ApiError {
   const code = (err as { code?: string } | undefined)?.code ?? 'UNKNOWN';
@@ -112,7 +133,7 @@ export function mapNetworkError(req: RequestContextInfo, err: unknown): ApiError
       { code },
     );
   }
-  const why = networkCodes[code] ?? detail;
+  const why = networkReason(code) ?? detail;
   return attach(
     new UnreachableError(
       `cannot reach the Kubernetes API at ${req.server}: ${why} (${describeRequest(req)})`,
@@ -136,46 +157,44 @@ export function mapStatusError(req: RequestContextInfo, statusCode: number, body
   const retry = retryAfter !== undefined ? Number(retryAfter) : NaN;
   if (Number.isFinite(retry)) info.retryAfterSeconds = retry;
 
-  if (statusCode === 401) {
-    return attach(
-      new UsageError(`the API server at ${req.server} rejected the kubeconfig's credentials (401 Unauthorized)`, 'Refresh the token or certificate in the kubeconfig, or pick another --context'),
-      info,
-    );
-  }
-  if (statusCode === 403) {
-    const user = userOf(serverMsg);
-    const who = user ? `user "${user}"` : 'the kubeconfig\'s user';
-    return attach(
-      new FatalError(`forbidden: ${who} may not ${what}`, 'Grant it, or run `fallow rbac` for the role fallow needs'),
-      info,
-    );
-  }
-  if (statusCode === 404) {
-    const p = parseApiPath(req.path);
-    const kindMissing = !p?.name || /the server could not find the requested resource/i.test(serverMsg);
-    if (kindMissing) {
+  switch (statusKind(statusCode, reason)) {
+    case 'credentials':
       return attach(
-        new FatalError(`the API server at ${req.server} does not serve ${p ? resourceLabel(p) : req.path} (${what}): not a Harvester cluster?`, 'Check --context, or the Harvester version (see harvester-facts)'),
+        new UsageError(`the API server at ${req.server} rejected the kubeconfig's credentials (401 Unauthorized)`, 'Refresh the token or certificate in the kubeconfig, or pick another --context'),
         info,
       );
+    case 'forbidden': {
+      const user = userOf(serverMsg);
+      const who = user ? `user "${user}"` : 'the kubeconfig\'s user';
+      return attach(new FatalError(`forbidden: ${who} may not ${what}`, 'Grant it, or run `fallow rbac` for the role fallow needs'), info);
     }
-    return attach(new FatalError(`not found: ${what}`, 'It may have been deleted meanwhile; check it with kubectl'), info);
+    case 'not-found': {
+      const p = parseApiPath(req.path);
+      const kindMissing = !p?.name || /the server could not find the requested resource/i.test(serverMsg);
+      if (kindMissing) {
+        return attach(
+          new FatalError(`the API server at ${req.server} does not serve ${p ? resourceLabel(p) : req.path} (${what}): not a Harvester cluster?`, 'Check --context, or the Harvester version (see harvester-facts)'),
+          info,
+        );
+      }
+      return attach(new FatalError(`not found: ${what}`, 'It may have been deleted meanwhile; check it with kubectl'), info);
+    }
+    case 'already-exists':
+      return attach(new FatalError(`already exists: ${what}`, 'Delete or rename it first'), info);
+    case 'retry': {
+      const label = `${statusCode}${reason ? ` ${reason}` : ''}`;
+      return attach(
+        new TransientError(
+          `the API server at ${req.server} answered ${label} to ${what}${serverMsg ? `: ${serverMsg}` : ''}`,
+          statusCode >= 500 ? 'The control plane may be overloaded or losing etcd quorum; fallow retries, and if it persists check the control-plane nodes' : 'fallow retries',
+        ),
+        { ...info, transient: true },
+      );
+    }
+    case 'failed':
+      return attach(
+        new FatalError(`the API server refused to ${what}: ${statusCode}${reason ? ` ${reason}` : ''}${serverMsg ? `: ${serverMsg}` : ''}`, 'This is likely a fallow bug or an unexpected Harvester version; please report it'),
+        info,
+      );
   }
-  if (statusCode === 409 && reason === 'AlreadyExists') {
-    return attach(new FatalError(`already exists: ${what}`, 'Delete or rename it first'), info);
-  }
-  if (statusCode === 409 || statusCode === 410 || statusCode === 429 || statusCode >= 500) {
-    const label = `${statusCode}${reason ? ` ${reason}` : ''}`;
-    return attach(
-      new TransientError(
-        `the API server at ${req.server} answered ${label} to ${what}${serverMsg ? `: ${serverMsg}` : ''}`,
-        statusCode >= 500 ? 'The control plane may be overloaded or losing etcd quorum; fallow retries, and if it persists check the control-plane nodes' : 'fallow retries',
-      ),
-      { ...info, transient: true },
-    );
-  }
-  return attach(
-    new FatalError(`the API server refused to ${what}: ${statusCode}${reason ? ` ${reason}` : ''}${serverMsg ? `: ${serverMsg}` : ''}`, 'This is likely a fallow bug or an unexpected Harvester version; please report it'),
-    info,
-  );
 }

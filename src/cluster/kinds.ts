@@ -1,22 +1,9 @@
-// Where each kind fallow touches lives in the REST API (group, version, plural, scope),
-// and which TypeScript shape it reads as. A static table instead of discovery per call:
-// the kinds are fixed by harvester-facts.md, and discovery only confirms the groups exist.
+// Where each kind fallow touches lives in the REST API (group, version, plural, scope); the
+// TypeScript shape it reads as is KindShapes, next to the shapes in common/. A static table
+// instead of discovery per call: the kinds are fixed by harvester-facts.md, and discovery
+// only confirms the groups exist.
 import { Kinds, type KindName } from '../common/harvester.js';
-import type {
-  AddonObject,
-  DeploymentObject,
-  KObject,
-  LonghornVolumeObject,
-  NodeObject,
-  PodObject,
-  ServiceObject,
-  SettingObject,
-  SupportBundleObject,
-  VirtualMachineBackupObject,
-  VirtualMachineInstanceObject,
-  VirtualMachineObject,
-} from '../common/harvester-types.js';
-import type { ConfigMapObject, LonghornNodeObject, NamespaceObject, PvcObject, SeederInventoryObject } from './types.js';
+import type { KindShapes } from '../common/harvester-types.js';
 
 export interface KindInfo {
   kind: string;
@@ -86,35 +73,4 @@ export function qualifiedResource(info: Pick<KindInfo, 'group' | 'plural'>): str
   return info.group ? `${info.plural}.${info.group}` : info.plural;
 }
 
-/** The shape each kind reads as; KObject where fallow reads nothing kind-specific. */
-export interface KindShapes {
-  Namespace: NamespaceObject;
-  Node: NodeObject;
-  Pod: PodObject;
-  Service: ServiceObject;
-  ConfigMap: ConfigMapObject;
-  Secret: KObject;
-  Event: KObject;
-  PersistentVolumeClaim: PvcObject;
-  PersistentVolume: KObject;
-  Deployment: DeploymentObject;
-  ReplicaSet: KObject;
-  DaemonSet: KObject;
-  StatefulSet: KObject;
-  VirtualMachine: VirtualMachineObject;
-  VirtualMachineInstance: VirtualMachineInstanceObject;
-  Addon: AddonObject;
-  Setting: SettingObject;
-  SupportBundle: SupportBundleObject;
-  VirtualMachineBackup: VirtualMachineBackupObject;
-  LonghornVolume: LonghornVolumeObject;
-  LonghornNode: LonghornNodeObject;
-  LonghornReplica: KObject;
-  ClusterNetwork: KObject;
-  VlanConfig: KObject;
-  VlanStatus: KObject;
-  NetworkAttachmentDefinition: KObject;
-  SeederInventory: SeederInventoryObject;
-}
-
-export type { KindName };
+export type { KindName, KindShapes };

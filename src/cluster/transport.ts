@@ -82,9 +82,7 @@ export class Transport {
       if (status < 200 || status > 299) throw mapStatusError(ctx, status, parseStatus(text), header(res, 'retry-after'));
       return (text.length > 0 ? JSON.parse(text) : undefined) as T;
     } catch (err) {
-      if (isFallow(err)) throw err;
-      finish(0, codeOf(err, signal));
-      throw mapNetworkError(ctx, timeoutAware(err, signal));
+      throw failure(err, ctx, signal, finish);
     } finally {
       cleanup();
     }
@@ -108,9 +106,7 @@ export class Transport {
       finish(status);
       throw mapStatusError(ctx, status, parseStatus(text), header(res, 'retry-after'));
     } catch (err) {
-      if (isFallow(err)) throw err;
-      finish(0, codeOf(err, signal));
-      throw mapNetworkError(ctx, timeoutAware(err, signal));
+      throw failure(err, ctx, signal, finish);
     } finally {
       cleanup();
     }
@@ -223,6 +219,13 @@ function codeOf(err: unknown, signal: AbortSignal): string {
 
 function isFallow(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'exitCode' in err;
+}
+
+/** What a failed request rejects with: an error already mapped as it is, else a network error (recorded as status 0). */
+function failure(err: unknown, ctx: RequestContextInfo, signal: AbortSignal, finish: (status: number, error?: string) => void): unknown {
+  if (isFallow(err)) return err;
+  finish(0, codeOf(err, signal));
+  return mapNetworkError(ctx, timeoutAware(err, signal));
 }
 
 function header(res: IncomingMessage, name: string): string | undefined {

@@ -1,32 +1,6 @@
-// Shapes the cluster layer reads that src/common/harvester-types.ts does not cover yet,
-// narrowed to the fields fallow uses.
-import type { Condition, KObject } from '../common/harvester-types.js';
-
-export interface NamespaceObject extends KObject {
-  status?: { phase?: 'Active' | 'Terminating' };
-}
-
-export interface ConfigMapObject extends KObject {
-  data?: Record<string, string>;
-}
-
-export interface PvcObject extends KObject {
-  spec?: { storageClassName?: string; volumeName?: string; resources?: { requests?: { storage?: string } } };
-  status?: { phase?: 'Pending' | 'Bound' | 'Lost' };
-}
-
-export interface LonghornNodeObject extends KObject {
-  spec?: { allowScheduling?: boolean };
-  status?: { conditions?: Condition[] };
-}
-
-export interface SeederInventoryObject extends KObject {
-  spec?: {
-    baseboardSpec?: { connection?: { host?: string; port?: number; insecureTLS?: boolean; authSecretRef?: { name?: string; namespace?: string } } };
-    powerActionRequested?: string;
-  };
-  status?: { status?: string };
-}
+// Shapes of the API's own envelopes (lists, Status, Scale) the cluster layer reads; the
+// objects themselves are in src/common/harvester-types.ts.
+import type { KObject } from '../common/harvester-types.js';
 
 /** autoscaling/v1 Scale, the deployments/scale subresource. */
 export interface ScaleObject extends KObject {

@@ -136,6 +136,58 @@ export interface ConfigMapObject extends KObject {
 }
 
 export interface PvcObject extends KObject {
-  spec?: { volumeName?: string; storageClassName?: string; accessModes?: string[] };
+  spec?: { volumeName?: string; storageClassName?: string; accessModes?: string[]; resources?: { requests?: { storage?: string } } };
   status?: { phase?: 'Pending' | 'Bound' | 'Lost' };
+}
+
+export interface NamespaceObject extends KObject {
+  status?: { phase?: 'Active' | 'Terminating' };
+}
+
+export interface LonghornNodeObject extends KObject {
+  spec?: { allowScheduling?: boolean };
+  status?: { conditions?: Condition[] };
+}
+
+/** Harvester Seeder's metal.harvesterhci.io/v1alpha1 Inventory: a node's BMC. */
+export interface SeederInventoryObject extends KObject {
+  spec?: {
+    baseboardSpec?: { connection?: { host?: string; port?: number; insecureTLS?: boolean; authSecretRef?: { name?: string; namespace?: string } } };
+    powerActionRequested?: string;
+  };
+  status?: { status?: string };
+}
+
+/**
+ * The shape each kind (KindName, ./harvester.ts) reads as; KObject where fallow reads
+ * nothing kind-specific. The one kind → type table: the cluster layer's typed get/list use it.
+ */
+export interface KindShapes {
+  Namespace: NamespaceObject;
+  Node: NodeObject;
+  Pod: PodObject;
+  Service: ServiceObject;
+  ConfigMap: ConfigMapObject;
+  Secret: KObject;
+  Event: KObject;
+  PersistentVolumeClaim: PvcObject;
+  PersistentVolume: KObject;
+  Deployment: DeploymentObject;
+  ReplicaSet: KObject;
+  DaemonSet: KObject;
+  StatefulSet: KObject;
+  VirtualMachine: VirtualMachineObject;
+  VirtualMachineInstance: VirtualMachineInstanceObject;
+  Addon: AddonObject;
+  Setting: SettingObject;
+  SupportBundle: SupportBundleObject;
+  VirtualMachineBackup: VirtualMachineBackupObject;
+  LonghornVolume: LonghornVolumeObject;
+  LonghornNode: LonghornNodeObject;
+  LonghornReplica: KObject;
+  ClusterNetwork: KObject;
+  VlanConfig: KObject;
+  VlanStatus: KObject;
+  NetworkAttachmentDefinition: KObject;
+  SeederInventory: SeederInventoryObject;
 }

@@ -11,7 +11,6 @@ export {
   type EtcdSource,
   type ObjectApi,
   type NamedKindApi,
-  type ConfigMapObject,
 } from './snapshot-reader.js';
 export * from './snapshot-types.js';
 export { parseSnapshot } from './snapshot-file.js';

@@ -5,6 +5,7 @@
 import { Kinds, Namespaces, type KindName } from '../common/harvester.js';
 import type {
   AddonObject,
+  ConfigMapObject,
   DeploymentObject,
   KObject,
   LonghornVolumeObject,
@@ -15,10 +16,6 @@ import type {
   VirtualMachineInstanceObject,
   VirtualMachineObject,
 } from '../common/harvester-types.js';
-
-export interface ConfigMapObject extends KObject {
-  data?: Record<string, string>;
-}
 
 /** What `etcdctl endpoint status --cluster -w json` tells, reduced to what a snapshot keeps. */
 export interface EtcdObservation {

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UnreachableError, UsageError } from '../../src/common/errors.js';
+import { TransientError, UnreachableError, UsageError } from '../../src/common/errors.js';
+import { classifyError } from '../../src/engine/classify.js';
 import { SecretRegistry } from '../../src/journal/secrets.js';
 import { DefaultTokenEnv, loadRancherAccess, parseRancherUrl } from '../../src/rancher/access.js';
 import { rancherError } from '../../src/rancher/errors.js';
@@ -81,5 +82,11 @@ describe('rancherError', () => {
     expect(e.message).toMatch(msg);
     expect(e.hint).toMatch(hint);
     expect(e.statusCode).toBe(statusCode);
+  });
+  it('HTTP 503 (Rancher Manager restarting) is transient, as the same status from the Kubernetes API is', () => {
+    const e = rancherError('https://r', 'get x', Object.assign(new Error('Service Unavailable'), { statusCode: 503 }));
+    expect(e).toBeInstanceOf(TransientError);
+    expect(e.message).toBe('Rancher Manager at https://r answered HTTP 503 to get x: Service Unavailable');
+    expect(classifyError(e).transient).toBe(true);
   });
 });

@@ -2,24 +2,15 @@
 // the order (style.md: nothing else knows it); plan only prints it and collects the RBAC
 // rules the steps declare. `defaultPlanProvider` lists the runbooks that exist; tests and
 // other tools pass their own.
-import type { RbacRule } from '../../engine/types.js';
+import type { RbacRule, Step } from '../../engine/types.js';
 import { restartRunbook } from '../../runbook/restart/index.js';
 import { shutdownRunbook } from '../../runbook/shutdown/index.js';
 
 /** The parts of a Step that describe it (no functions needed to print a plan). */
-export interface PlanStepSource {
-  id: string;
-  title: string;
-  seed: string;
-  phase: string;
-  destructive: boolean;
-  records?: string[];
-  waitsFor?: string;
-  risks?: string[];
-  rbac?: RbacRule[];
+export type PlanStepSource = Pick<Step<unknown>, 'id' | 'title' | 'seed' | 'phase' | 'destructive' | 'records' | 'waitsFor' | 'risks' | 'rbac'> & {
   /** Present on steps the run's options switch on or off. */
   enabled?: unknown;
-}
+};
 
 export interface PlanRunbookSource {
   name: string;
