@@ -53,9 +53,9 @@ export const faultsSchema = z
     nodeIpAfterBoot: z.record(z.string(), z.string()).default({}),
     /** kube-vip does not put the VIP back after the restart. */
     vipDoesNotReturn: z.boolean().default(false),
-    /** Pods ("ns/name", wildcards) that crash-loop after their node restarts. */
+    /** Pods ("ns/name", wildcards) that crash-loop after their node restarts, and any replacement started on a rebooted node. */
     crashLoopAfterRestart: refs,
-    /** Volumes / PVCs that come back faulted after a restart of their replicas' nodes. */
+    /** Volumes / PVCs faulted (detached, every replica failed) once a node holding one of their replicas has rebooted. */
     faultedVolumeAfterRestart: refs,
   })
   .strict();
