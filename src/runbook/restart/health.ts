@@ -111,7 +111,7 @@ export function healthStop(f: Findings, timeoutMs: number): NeedsOperatorError {
     ...(first ? [`Troubleshoot before going on (seed 5.2): \`kubectl -n ${ns} describe pod ${name}\` and \`kubectl -n ${ns} logs ${name} --all-containers --previous\` show why it ${first.failing ? 'fails' : 'is not ready'}`] : []),
     ...(f.pods.some(inLonghorn) || f.volumes.length ? ['do not start anything that needs storage until Longhorn is healthy'] : []),
     ...(f.volumes.length ? ['recover each faulted volume in the Longhorn UI (salvage a replica) or restore it from a backup'] : []),
-    'then `fallow resume` (the gate starts over; `--health-timeout` gives slow hardware longer)',
+    'then `fallow resume` (the gate starts over with a fresh timeout)',
   ];
   const hint = advice.join('; ');
   return new NeedsOperatorError(`Health gate not passed after ${formatDuration(timeoutMs)}: ${parts.join('; ') || 'no finding recorded'}`, hint.charAt(0).toUpperCase() + hint.slice(1));
