@@ -4,6 +4,7 @@
 // it acts only through the ClusterPort and PowerPort edges (ports.ts).
 export { shutdownRunbook } from './shutdown/index.js';
 export { restartRunbook } from './restart/index.js';
+export { partialRestartRunbook } from './partial-restart.js';
 export { defaultRunOptions, type RunOptions, type RunbookEnv } from './env.js';
 export { Facts } from './facts.js';
 export { explainRunbooks, type ExplainedStep } from './explain.js';

@@ -3,11 +3,12 @@
 // a shutdown that stopped before writing them never powered a node off, so those steps are
 // skipped (journaled, with why) instead of failing. Every other restart step already
 // restores only what its fact says the shutdown changed. Same step ids as the restart
-// runbook, so `fallow resume` can finish such a run with the plain runbook.
-import type { Json, Runbook, Step } from '../../engine/types.js';
-import type { RunbookEnv } from '../../runbook/env.js';
-import { Facts } from '../../runbook/facts.js';
-import { restartRunbook } from '../../runbook/index.js';
+// runbook, so `fallow resume` can finish such a run with the plain runbook. Used by the
+// UPS guard and by `fallow restart --from-partial`.
+import type { Json, Runbook, Step } from '../engine/types.js';
+import type { RunbookEnv } from './env.js';
+import { Facts } from './facts.js';
+import { restartRunbook } from './restart/index.js';
 
 /** Restart steps that cannot run without these shutdown records. */
 const needs: Record<string, readonly { key: string }[]> = {

@@ -3,17 +3,17 @@
 // steps skipped with why, the VMs back, zero differences — where the plain restart fails.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRunbook } from '../../../src/engine/run.js';
-import { parentFacts } from '../../../src/engine/facts.js';
-import { nothingToRestore, partialRestartRunbook } from '../../../src/guard/wiring/partial.js';
-import { restartFlags, shutdownFlags } from '../../../src/guard/wiring/actions.js';
-import { runOptionsFrom } from '../../../src/cli/run/env.js';
-import { readJournal } from '../../../src/journal/reader.js';
-import { replay } from '../../../src/journal/replay.js';
-import { clusterDirOf } from '../../../src/journal/paths.js';
-import { defaultRunOptions, restartRunbook } from '../../../src/runbook/index.js';
-import { Facts } from '../../../src/runbook/facts.js';
-import { startBed, type Bed } from '../../runbook/bed.js';
+import { runRunbook } from '../../src/engine/run.js';
+import { parentFacts } from '../../src/engine/facts.js';
+import { nothingToRestore, partialRestartRunbook } from '../../src/runbook/partial-restart.js';
+import { restartFlags, shutdownFlags } from '../../src/guard/wiring/actions.js';
+import { runOptionsFrom } from '../../src/cli/run/env.js';
+import { readJournal } from '../../src/journal/reader.js';
+import { replay } from '../../src/journal/replay.js';
+import { clusterDirOf } from '../../src/journal/paths.js';
+import { defaultRunOptions, restartRunbook } from '../../src/runbook/index.js';
+import { Facts } from '../../src/runbook/facts.js';
+import { startBed, type Bed } from './bed.js';
 
 describe('nothingToRestore', () => {
   const facts = (...keys: string[]) => new Map(keys.map((k) => [k, {}]));

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parentFacts } from '../../engine/facts.js';
 import { clusterDirOf } from '../../journal/paths.js';
 import { Facts, readFact } from '../../runbook/facts.js';
-import { restartRunbook } from '../../runbook/index.js';
+import { partialRestartRunbook, restartRunbook } from '../../runbook/index.js';
 import type { CliContext } from '../context.js';
 import { buildRunbookEnv } from '../run/env.js';
 import type { SessionFlags } from '../run/flags.js';
@@ -28,7 +28,7 @@ export async function restartAction(ctx: CliContext, c: Command, flags: RestartF
     const addresses = new Map(nodes.map((n) => [n.name, n.ip]));
     // From a shutdown that stopped early: steps whose records it never wrote are skipped,
     // so exactly what it recorded is restored and nothing else.
-    const runbook = flags.fromPartial && shutdown.state !== 'completed' ? (await import('../../guard/wiring/partial.js')).partialRestartRunbook(facts) : restartRunbook;
+    const runbook = flags.fromPartial && shutdown.state !== 'completed' ? partialRestartRunbook(facts) : restartRunbook;
     await runSession(ctx, g, flags, {
       runbook,
       identity,

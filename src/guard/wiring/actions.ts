@@ -37,7 +37,7 @@ import type { GuardClusterConfig } from '../config.js';
 import type { ActionResult, GuardActions, ShutdownControl } from '../guard.js';
 import type { GuardLogger } from '../monitor.js';
 import { lastGuardRun, type GuardJournal, type GuardRecord } from './guard-journal.js';
-import { partialRestartRunbook } from './partial.js';
+import { partialRestartRunbook } from '../../runbook/partial-restart.js';
 
 export interface ActionDeps {
   ctx: CliContext;
