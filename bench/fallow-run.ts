@@ -14,8 +14,7 @@ import { startBed } from '../test/runbook/bed.js';
 import type { Realized } from './bound.js';
 import { realize, type Windows } from './realized.js';
 import { TwinTruth } from './truth.js';
-import { VirtualClock, type VirtualClockOptions } from './virtual-clock.js';
-import { useVirtualBucket } from './virtual-bucket.js';
+import { VirtualClock, type VirtualClockOptions } from '../test/helpers/virtual-clock.js';
 import { coalesceWakes } from './coalesce.js';
 
 export interface TimedRequest {
@@ -56,7 +55,6 @@ export async function runFallowCycle(input: CycleInput): Promise<CycleResult> {
   const clock = new VirtualClock(input.clock);
   clock.start();
   const bed = await startBed({ ...(input.scenario ? { scenario: input.scenario } : { scenarioPath: input.scenarioPath ?? 'default' }), clock } as Parameters<typeof startBed>[0]);
-  useVirtualBucket(bed.conn.cluster, clock);
   coalesceWakes(bed.conn.cluster, clock);
   const truth = new TwinTruth(bed.twin);
   const scenario = bed.twin.scenario;

@@ -3,7 +3,7 @@
 import { startTwin } from '../src/twin/runtime.js';
 import type { Scenario, ScenarioInput } from '../src/twin/scenario/schema.js';
 import { runNaive, type NaiveResult } from './naive.js';
-import { VirtualClock } from './virtual-clock.js';
+import { VirtualClock } from '../test/helpers/virtual-clock.js';
 
 export interface NaiveCycle extends NaiveResult {
   requests: number;

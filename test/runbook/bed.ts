@@ -1,6 +1,12 @@
-// A test bed for the runbooks: a twin (its API over HTTPS, its controllers on a fast
+// A test bed for the runbooks: a twin (its API over HTTPS, its controllers on the bed's
 // clock), the real cluster layer connected through the twin's kubeconfig, the engine with
 // a temporary state dir, and the twin's node power behind a PowerPort.
+//
+// The clock is virtual unless the caller asks for a `scale` or brings a clock: modelled
+// time then moves only while this process is idle, so a cycle costs the CPU it needs
+// rather than its modelled minutes over the scale, and a loaded machine cannot make a
+// modelled deadline pass early. A test that shares the twin's clock with another process
+// (FALLOW_CLOCK) passes a `scale`: virtual time lives in one process only.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +19,9 @@ import type { ClusterIdentity } from '../../src/journal/records.js';
 import { defaultRunOptions, restartRunbook, shutdownRunbook, type RunOptions, type RunbookEnv } from '../../src/runbook/index.js';
 import { startTwin, type Twin, type TwinOptions } from '../../src/twin/runtime.js';
 import { TwinPowerPort } from '../helpers/twin-power-port.js';
+import { useVirtualBucket } from '../helpers/virtual-bucket.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
+import { startVirtualTwin } from '../helpers/virtual-twin.js';
 
 export interface Bed {
   twin: Twin;
@@ -27,7 +36,8 @@ export interface Bed {
 }
 
 export async function startBed(twinOpts: Partial<TwinOptions> = {}): Promise<Bed> {
-  const twin = await startTwin({ scenarioPath: 'default', scale: 200, ...twinOpts } as TwinOptions);
+  const opts = { scenarioPath: 'default', ...twinOpts };
+  const twin = opts.clock === undefined && opts.scale === undefined ? await startVirtualTwin(opts) : await startTwin(opts);
   return bedOver(twin, twin.kubeconfigPath, () => twin.stop());
 }
 
@@ -35,6 +45,7 @@ export async function startBed(twinOpts: Partial<TwinOptions> = {}): Promise<Bed
 export async function bedOver(twin: Twin, kubeconfig: string, stopTwin: () => Promise<void>): Promise<Bed> {
   const stateDir = mkdtempSync(join(tmpdir(), 'fallow-bed-'));
   const conn = await connect({ kubeconfig, clock: twin.clock, env: {}, requestTimeoutMs: 10_000 });
+  if (twin.clock instanceof VirtualClock) useVirtualBucket(conn.cluster, twin.clock);
   const power = new TwinPowerPort(twin.power, () => twin.clock.now());
   const id = await clusterIdentity(conn.cluster);
   const identity = { uid: id.uid, server: id.server };

@@ -53,7 +53,7 @@ describe('budget plan → run flags', () => {
 describe('a partial restart on the twin', () => {
   let bed: Bed;
   beforeAll(async () => {
-    bed = await startBed({ scale: 100 });
+    bed = await startBed();
   });
   afterAll(async () => bed?.close());
 

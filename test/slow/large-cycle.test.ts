@@ -1,19 +1,16 @@
 // The whole seed on a generated 20-node / 2,000-VM cluster: shutdown, restart and the
 // verification, with the order checked from the twin's own event log (not from what fallow
-// says it did). On the bench's virtual clock: modelled time moves only while the process
+// says it did). On the bed's virtual time: modelled time moves only while the process
 // is idle, so the hours of guest shutdowns and boots cost only the CPU they need, and a
 // loaded CI machine cannot make a modelled deadline pass early.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../bench/virtual-clock.js';
-import { useVirtualBucket } from '../../bench/virtual-bucket.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { replay } from '../../src/journal/replay.js';
 import { Facts } from '../../src/runbook/facts.js';
 import { defaultWaveSize } from '../../src/runbook/lib/vms.js';
 import { auditRestart, auditShutdown } from '../../src/twin/audit.js';
 import { generateScenario } from '../../src/twin/scenario/generate.js';
-import type { TwinOptions } from '../../src/twin/runtime.js';
 import { startBed, type Bed } from '../runbook/bed.js';
 
 const scenario = generateScenario({ nodes: 20, vms: 2000, volumes: 400, seed: 6 });
@@ -31,21 +28,17 @@ const factsOf = (runDir: string) => replay(readJournal(join(runDir, 'journal.jso
 
 describe('full cycle on a generated 20-node / 2,000-VM cluster', () => {
   let bed: Bed;
-  const clock = new VirtualClock();
   beforeAll(async () => {
-    clock.start();
-    bed = await startBed({ scenario, clock } as Partial<TwinOptions>);
-    useVirtualBucket(bed.conn.cluster, clock);
+    bed = await startBed({ scenario });
   }, 300_000);
   afterAll(async () => {
     await bed?.close();
-    clock.stop();
   });
 
   let shutdownRun = '';
   let leader = '';
   it('shuts down in the seed order', async () => {
-    const since = clock.now();
+    const since = bed.twin.clock.now();
     const initialLeader = bed.twin.etcd.leader()?.node;
     const r = await bed.shutdown();
     expect(r.message ?? '').toBe('');
@@ -57,7 +50,7 @@ describe('full cycle on a generated 20-node / 2,000-VM cluster', () => {
 
   it('restarts the leader first, boots VMs within the wave size, and verifies zero differences', async () => {
     expect(shutdownRun).not.toBe('');
-    const since = clock.now();
+    const since = bed.twin.clock.now();
     const r = await bed.restart(shutdownRun);
     expect(r.message ?? '').toBe('');
     expect(r.state).toBe('completed');

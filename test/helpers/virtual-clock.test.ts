@@ -1,7 +1,7 @@
 // Virtual time: sleepers wake in deadline order, time stands still while the process
 // works and jumps only when it is idle, and a cancelled sleeper never moves time.
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../bench/virtual-clock.js';
+import { VirtualClock } from './virtual-clock.js';
 
 let clock: VirtualClock | undefined;
 afterEach(() => clock?.stop());

@@ -1,12 +1,12 @@
-// fallow's client-side QPS limit on virtual time. The cluster layer's token bucket waits
+// fallow's client-side QPS limit on virtual time (startBed puts every virtual-time bed under it). The cluster layer's token bucket waits
 // in wall time on purpose (it protects a real server); on virtual time such a wait looks
 // like an idle process, so modelled time would race ahead while fallow is held back and
 // its requests would land hundreds of modelled seconds late. This bucket refills and
-// waits on the bench's clock instead, so the configured limit (20 QPS, burst 40 by
+// waits on the virtual clock instead, so the configured limit (20 QPS, burst 40 by
 // default) costs exactly the modelled time it would cost against a real cluster.
-import type { Clock } from '../src/common/clock.js';
-import { TokenBucket, type RateLimit } from '../src/cluster/ratelimit.js';
-import type { Cluster } from '../src/cluster/client.js';
+import type { Clock } from '../../src/common/clock.js';
+import { TokenBucket, type RateLimit } from '../../src/cluster/ratelimit.js';
+import type { Cluster } from '../../src/cluster/client.js';
 
 export class VirtualTokenBucket extends TokenBucket {
   private line: Promise<void> = Promise.resolve();

@@ -1,11 +1,13 @@
-// Virtual time for the benchmark: modelled time stands still while anything in this
-// process works, and jumps to the next sleeper's deadline once the event loop has been
+// Virtual time for the twin-based tests and the bench: modelled time stands still while
+// anything in this process works, and jumps to the next sleeper's deadline once the event loop has been
 // idle for a few consecutive checks. So a modelled figure counts only modelled waits
 // (guest shutdowns, boots, the twin's controller delays, fallow's own polls) and never
 // the CPU this machine spends — the same run gives the same modelled times on an idle CI
 // box and on a developer machine at load 20, and a 14-hour modelled shutdown runs in as
 // long as its work takes. A ScaledClock, by contrast, turns every wall millisecond of
-// CPU into `scale` modelled milliseconds.
+// CPU into `scale` modelled milliseconds. (test/engine/helpers/virtual-clock.ts is a
+// different, simpler clock for the engine's tests: every sleep advances time at once, with
+// no twin running beside it.)
 //
 // Idleness is read from the event loop's utilisation (active time between checks): an
 // HTTP request between fallow and the twin, a watch event, a journal write all run on
@@ -14,7 +16,7 @@
 // is synchronous. Every jump is logged (wall ms → modelled ms) so wall-stamped records
 // (the API server's request log) can be placed on the modelled timeline.
 import { performance } from 'node:perf_hooks';
-import { ScaledClock } from '../src/common/clock.js';
+import { ScaledClock } from '../../src/common/clock.js';
 
 interface Sleeper {
   at: number;
