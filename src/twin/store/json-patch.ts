@@ -60,7 +60,7 @@ function applyOne(root: unknown, op: Operation): unknown {
       get(root, op.path, 'replace'); // must exist
       const { parent, key } = locate(root, op.path, 'replace');
       if (Array.isArray(parent)) parent[index(parent, key, false, op.path)] = structuredClone(op.value);
-      else parent[key] = structuredClone(op.value);
+      else setOwn(parent, key, structuredClone(op.value));
       return root;
     }
     case 'move': {
@@ -133,8 +133,13 @@ function add(root: unknown, path: string, value: unknown): unknown {
   if (path === '') return value;
   const { parent, key } = locate(root, path, 'add');
   if (Array.isArray(parent)) parent.splice(index(parent, key, true, path), 0, value);
-  else parent[key] = value;
+  else setOwn(parent, key, value);
   return root;
+}
+
+/** A member named "__proto__" is a member in JSON, not the object's prototype. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 function remove(root: unknown, path: string): { root: unknown; value: unknown } {
