@@ -72,7 +72,7 @@ export class LocalTwinApi implements TwinApi {
   }
 
   async bind(namespace: string, pod: string, node: string): Promise<void> {
-    await this.patch({ apiVersion: 'v1', kind: 'Pod' }, namespace, pod, { spec: { nodeName: node } });
+    this.store.bind(this.store.typeOfKind('v1', 'Pod'), namespace, pod, node);
   }
 
   async watch<T extends KObject>(ref: KindRef, opts: ListOptions, onEvent: (ev: WatchEvent<T>) => void): Promise<() => void> {

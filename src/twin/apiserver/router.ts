@@ -91,6 +91,9 @@ export async function route(c: Omit<ResourceContext, 'type'> & { type: ResourceT
     case 'eviction':
       if (type.resource !== 'pods' || info.verb !== 'create') throw notServed();
       return evict(ctx);
+    case 'binding':
+      if (type.resource !== 'pods' || info.verb !== 'create') throw notServed();
+      return bind(ctx);
     case 'exec':
       if (type.resource === 'pods') throw new StatusError(400, 'BadRequest', 'Upgrade request required');
       throw notServed();
@@ -120,6 +123,21 @@ export async function route(c: Omit<ResourceContext, 'type'> & { type: ResourceT
     default:
       throw methodNotAllowed();
   }
+}
+
+/**
+ * pods/binding, as a scheduler assigns a pod. Upstream answers its validation errors as a
+ * bare 500 (the error list is not a StatusError), the rest as the registry's.
+ */
+async function bind(c: ResourceContext): Promise<void> {
+  const body = (await readJson(c.req)) as { metadata?: { name?: string; annotations?: Record<string, string> }; target?: { kind?: string; name?: string } } | undefined;
+  if (body?.metadata?.name !== c.info.name) throw new StatusError(400, 'BadRequest', 'name in URL does not match name in Binding object');
+  const kind = body.target?.kind ?? '';
+  if (kind !== '' && kind !== 'Node') throw new StatusError(500, '', `target.kind: Unsupported value: "${kind}": supported values: "Node", "<empty>"`);
+  const node = body.target?.name;
+  if (!node) throw new StatusError(500, '', 'target.name: Required value');
+  c.store.bind(c.type, c.info.namespace ?? 'default', c.info.name, node, body.metadata.annotations);
+  sendJson(c.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
 /** policy/v1 Eviction: the twin has no PodDisruptionBudgets, so an eviction is a delete. */

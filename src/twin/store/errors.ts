@@ -17,7 +17,9 @@ export type StatusReason =
   | 'Timeout'
   | 'UnsupportedMediaType'
   | 'NotAcceptable'
-  | 'RequestEntityTooLarge';
+  | 'RequestEntityTooLarge'
+  /** No reason: what kube-apiserver sends for an error it has no StatusError for (a 500). */
+  | '';
 
 export interface StatusDetails {
   name?: string;
@@ -44,7 +46,7 @@ export class StatusError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason ? { reason: this.reason } : {}),
       ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
@@ -78,6 +80,11 @@ export function conflict(resource: string, group: string, name: string): StatusE
     `Operation cannot be fulfilled on ${qualified} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
     { name, ...(group ? { group } : {}), kind: resource },
   );
+}
+
+/** A write refused by the registry's own check: `Operation cannot be fulfilled on <what> "<name>": <why>`. */
+export function cannotFulfil(what: string, name: string, why: string): StatusError {
+  return new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${what} "${name}": ${why}`, { name, kind: what });
 }
 
 /**

@@ -9,7 +9,7 @@
 // the controllers' in-process writes get it as the API server's clients do. It never
 // touches the network: the API server serves it, the controllers use it through TwinApi.
 import { randomUUID } from 'node:crypto';
-import { alreadyExists, conflict, notFound, preconditionFailed, StatusError } from './errors.js';
+import { alreadyExists, cannotFulfil, conflict, notFound, preconditionFailed, StatusError } from './errors.js';
 import { fieldSelector, labelSelector } from './selectors.js';
 import { bumpGenerationOnDelete, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.js';
 import { apiVersionOf, keyOf, type KObject, type ResourceType, type WatchEvent } from './types.js';
@@ -81,6 +81,8 @@ export class Store {
   private readonly listeners = new Map<string, Set<Listener>>();
   /** owner uid → "typeKey\u0000key" of the objects that name it in ownerReferences. */
   private readonly dependents = new Map<string, Set<string>>();
+  /** owner uid → where it is, for owners whose foreground deletion waits for dependents. */
+  private readonly foregroundOwners = new Map<string, [ResourceType, string]>();
   private history: HistoryEntry[] = [];
   private rv = 1000;
   private readonly historySize: number;
@@ -239,6 +241,34 @@ export class Store {
   }
 
   /**
+   * pods/binding: sets a pending pod's spec.nodeName (which no update may change), merges
+   * the binding's annotations and marks it PodScheduled, without moving its generation.
+   * Refused (409 on pods/binding) for a pod that is terminating, already bound or gated.
+   */
+  bind(t: ResourceType, namespace: string, name: string, node: string, annotations: Record<string, string> = {}): KObject {
+    const key = keyOf(namespace, name);
+    const cur = this.bucket(t).get(key);
+    if (!cur) throw notFound(t.resource, t.group, name);
+    const spec = (cur.spec ?? {}) as { nodeName?: string; schedulingGates?: unknown[] };
+    const why = cur.metadata.deletionTimestamp
+      ? `pod ${name} is being deleted, cannot be assigned to a host`
+      : spec.nodeName
+        ? `pod ${name} is already assigned to node "${spec.nodeName}"`
+        : spec.schedulingGates?.length
+          ? `pod ${name} has non-empty .spec.schedulingGates`
+          : undefined;
+    if (why) throw cannotFulfil('pods/binding', name, why);
+    const next = clone(cur);
+    next.spec = { ...spec, nodeName: node };
+    if (Object.keys(annotations).length) next.metadata.annotations = { ...next.metadata.annotations, ...annotations };
+    next.status = withPodScheduled(next.status, this.timestamp());
+    next.metadata.resourceVersion = String(++this.rv);
+    this.put(t, key, next, cur);
+    this.emit(t, { type: 'MODIFIED', object: next });
+    return clone(next);
+  }
+
+  /**
    * Delete. Objects with finalizers, or Pods bound to a node deleted with a grace period,
    * only get a deletionTimestamp (they show as Terminating) until a controller finishes them.
    */
@@ -253,13 +283,15 @@ export class Store {
       throw preconditionFailed(t.kind, t.group, name, 'ResourceVersion', pre.resourceVersion, cur.metadata.resourceVersion);
     }
     const graceful = t.kind === 'Pod' && t.group === '' && isBound(cur) && (opts.gracePeriodSeconds ?? podGrace(cur)) > 0;
-    if (cur.metadata.finalizers?.length || graceful) {
+    const finalizers = finalizersFor(cur.metadata.finalizers, opts.propagationPolicy);
+    if (finalizers.length || graceful) {
       if (cur.metadata.deletionTimestamp) {
         // A second delete may shorten the grace period (kubectl delete --grace-period=0 --force).
         if (opts.gracePeriodSeconds === 0 && !cur.metadata.finalizers?.length) return this.remove(t, key, cur);
-        return clone(cur);
+        return this.shortenGrace(t, key, cur, opts.gracePeriodSeconds);
       }
       const next = clone(cur);
+      if (finalizers.length) next.metadata.finalizers = finalizers;
       // A graceful deletion is due when its grace period ends; one held by finalizers only
       // waits for them (grace 0, due now).
       const grace = graceful ? (opts.gracePeriodSeconds ?? podGrace(cur)) : 0;
@@ -269,11 +301,35 @@ export class Store {
       next.metadata.resourceVersion = String(++this.rv);
       this.put(t, key, next, cur);
       this.emit(t, { type: 'MODIFIED', object: next });
+      if (finalizers.some((f) => gcFinalizers.has(f))) this.scheduleGc(t, key);
       return clone(next);
     }
     const removed = this.remove(t, key, cur);
-    if (opts.propagationPolicy !== 'Orphan') this.collectDependents(removed);
+    this.collectDependents(removed);
     return removed;
+  }
+
+  /**
+   * A delete of an object already in its grace period may only shorten it: the deletion is
+   * then due the new period after the first delete (not before now; a graceful one at least
+   * 1 s), and the generation stays.
+   */
+  private shortenGrace(t: ResourceType, key: string, cur: KObject, grace: number | undefined): KObject {
+    const held = cur.metadata.deletionGracePeriodSeconds ?? 0;
+    if (grace === undefined || held <= 0 || grace >= held) return clone(cur);
+    let due = Date.parse(cur.metadata.deletionTimestamp!) + (grace - held) * 1000;
+    let period = grace;
+    if (due < this.now()) {
+      due = this.now();
+      if (period !== 0) period = 1;
+    }
+    const next = clone(cur);
+    next.metadata.deletionTimestamp = this.timestamp(due - this.now());
+    next.metadata.deletionGracePeriodSeconds = period;
+    next.metadata.resourceVersion = String(++this.rv);
+    this.put(t, key, next, cur);
+    this.emit(t, { type: 'MODIFIED', object: next });
+    return clone(next);
   }
 
   // ---- watch -------------------------------------------------------------------------
@@ -333,6 +389,73 @@ export class Store {
     return clone(gone);
   }
 
+  /**
+   * The garbage collector's part of a Foreground or Orphan deletion, as kube-controller-
+   * manager does it after the API answered: soon, not within the delete. Orphan: the
+   * dependents lose their reference to the owner, then the `orphan` finalizer goes.
+   * Foreground: the dependents are deleted, and `foregroundDeletion` goes once none is left
+   * (a terminating pod holds its owner until its kubelet is done).
+   */
+  private scheduleGc(t: ResourceType, key: string): void {
+    queueMicrotask(() => this.runGc(t, key));
+  }
+
+  private runGc(t: ResourceType, key: string): void {
+    const owner = this.bucket(t).get(key);
+    const uid = owner?.metadata.uid;
+    if (!owner || !uid) return;
+    const fins = owner.metadata.finalizers ?? [];
+    const dependents = () => this.dependentsOf(uid);
+    if (fins.includes(orphanFinalizer)) {
+      for (const [dt, dep] of dependents()) {
+        const next = clone(dep);
+        const refs = dep.metadata.ownerReferences?.filter((r) => r.uid !== uid) ?? [];
+        if (refs.length) next.metadata.ownerReferences = refs;
+        else delete next.metadata.ownerReferences;
+        this.update(dt, next);
+      }
+      this.dropFinalizer(t, key, orphanFinalizer);
+    } else if (fins.includes(foregroundFinalizer)) {
+      this.foregroundOwners.set(uid, [t, key]);
+      for (const [dt, dep] of dependents()) {
+        if (!dep.metadata.deletionTimestamp) this.delete(dt, dep.metadata.namespace, dep.metadata.name, { propagationPolicy: 'Foreground' });
+      }
+      if (dependents().length === 0) {
+        this.foregroundOwners.delete(uid);
+        this.dropFinalizer(t, key, foregroundFinalizer);
+      }
+    }
+  }
+
+  private dependentsOf(uid: string): [ResourceType, KObject][] {
+    const out: [ResourceType, KObject][] = [];
+    for (const ref of this.dependents.get(uid) ?? []) {
+      const [tk, key] = ref.split('\u0000') as [string, string];
+      const t = this.types.get(tk);
+      const obj = this.objects.get(tk)?.get(key);
+      if (t && obj?.metadata.ownerReferences?.some((r) => r.uid === uid)) out.push([t, obj]);
+    }
+    return out;
+  }
+
+  private dropFinalizer(t: ResourceType, key: string, finalizer: string): void {
+    const cur = this.bucket(t).get(key);
+    if (!cur?.metadata.finalizers?.includes(finalizer)) return;
+    const next = clone(cur);
+    const rest = cur.metadata.finalizers.filter((f) => f !== finalizer);
+    if (rest.length) next.metadata.finalizers = rest;
+    else delete next.metadata.finalizers;
+    this.update(t, next);
+  }
+
+  /** Owners in foreground deletion wait for their dependents; one going may release them. */
+  private releaseForegroundOwners(gone: KObject): void {
+    for (const r of gone.metadata.ownerReferences ?? []) {
+      const owner = this.foregroundOwners.get(r.uid);
+      if (owner) this.scheduleGc(...owner);
+    }
+  }
+
   /** Background garbage collection: dependents of a removed owner are deleted too. */
   private collectDependents(owner: KObject): void {
     const uid = owner.metadata.uid;
@@ -371,6 +494,8 @@ export class Store {
       if (set?.size === 0) this.dependents.delete(r.uid);
     }
     this.bucket(t).delete(key);
+    if (prev.metadata.uid) this.foregroundOwners.delete(prev.metadata.uid);
+    this.releaseForegroundOwners(prev);
   }
 
   private emit(t: ResourceType, ev: WatchEvent): void {
@@ -385,6 +510,34 @@ export class Store {
 
 function typeKey(t: Pick<ResourceType, 'group' | 'version' | 'resource'>): string {
   return `${t.group}/${t.version}/${t.resource}`;
+}
+
+const orphanFinalizer = 'orphan';
+const foregroundFinalizer = 'foregroundDeletion';
+const gcFinalizers = new Set([orphanFinalizer, foregroundFinalizer]);
+
+/**
+ * The finalizers a delete leaves on the object, as the registry sets them for the garbage
+ * collector: Orphan adds `orphan`, Foreground `foregroundDeletion` (each replacing the
+ * other), Background drops both; no policy keeps what is there.
+ */
+function finalizersFor(current: string[] = [], policy: DeleteOptions['propagationPolicy']): string[] {
+  if (!policy) return current;
+  const add = policy === 'Orphan' ? orphanFinalizer : policy === 'Foreground' ? foregroundFinalizer : undefined;
+  const kept = current.filter((f) => !gcFinalizers.has(f) || f === add);
+  return add && !kept.includes(add) ? [...kept, add] : kept;
+}
+
+/** The pod's status with PodScheduled=True, as pods/binding sets it (the transition time moves only on a change). */
+function withPodScheduled(status: unknown, now: string): Record<string, unknown> {
+  const s = status !== null && typeof status === 'object' ? { ...(status as Record<string, unknown>) } : {};
+  const conditions = Array.isArray(s.conditions) ? [...(s.conditions as Record<string, unknown>[])] : [];
+  const i = conditions.findIndex((c) => c.type === 'PodScheduled');
+  const prev = i >= 0 ? conditions[i] : undefined;
+  const next = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: prev?.status === 'True' ? prev.lastTransitionTime : now };
+  if (i >= 0) conditions[i] = next;
+  else conditions.push(next);
+  return { ...s, conditions };
 }
 
 function isBound(pod: KObject): boolean {

@@ -5,6 +5,7 @@
 // DaemonSet's template generation, a Service's cluster IP). The store calls these; they
 // never touch storage themselves.
 import { applyDefaults } from './defaults.js';
+import { validatePodUpdate } from './pod-update.js';
 import { allocateServiceAddresses } from './service-ips.js';
 import { isCrd, type KObject, type ResourceType } from './types.js';
 
@@ -51,7 +52,39 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 /** Custom resources get no field defaults (our CRDs declare none), only the metadata rules. */
 function defaults(t: ResourceType, obj: KObject): void {
+  if (!isCrd(t)) decodeStringMaps(t, obj);
   applyDefaults(t.group, isCrd(t) ? '' : t.kind, obj);
+}
+
+/** String maps of built-in kinds beyond labels and annotations, by kind. */
+const stringMapsOf: Record<string, readonly string[]> = { '/ConfigMap': ['data', 'binaryData'], '/Secret': ['data', 'stringData'] };
+
+/**
+ * A built-in kind is decoded into Go types, where a JSON null in a map of strings is "".
+ * Only a JSON patch can put one there (`add` without a value); merge patches delete instead.
+ */
+function decodeStringMaps(t: ResourceType, obj: KObject): void {
+  const meta = obj.metadata as unknown as Obj;
+  const maps: [Obj, string][] = [
+    [meta, 'labels'],
+    [meta, 'annotations'],
+    ...(stringMapsOf[kindKey(t)] ?? []).map((f): [Obj, string] => [obj as unknown as Obj, f]),
+  ];
+  for (const [owner, field] of maps) {
+    const m = owner[field];
+    if (!isObj(m)) continue;
+    for (const [k, v] of Object.entries(m)) if (v === null) m[k] = '';
+  }
+}
+
+const notReadyTaint = { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' };
+
+/** Admission's TaintNodesByCondition: a new Node is not-ready:NoSchedule until node lifecycle sees it Ready. */
+function taintNewNode(node: KObject): void {
+  const spec = isObj(node.spec) ? node.spec : {};
+  const taints = Array.isArray(spec.taints) ? (spec.taints as Obj[]) : [];
+  if (!taints.some((x) => x.key === notReadyTaint.key && x.effect === notReadyTaint.effect)) spec.taints = [...taints, { ...notReadyTaint }];
+  node.spec = spec;
 }
 
 export interface CreateContext {
@@ -72,6 +105,7 @@ export function prepareForCreate(t: ResourceType, obj: KObject, ctx: CreateConte
     obj.spec = spec;
   }
   if (key === '/Pod') admitPod(obj);
+  if (key === '/Node') taintNewNode(obj);
   if (key === '/Service') allocateServiceAddresses(obj, ctx.existing());
   if (key === 'apps/DaemonSet') {
     const tg = Number(obj.metadata.annotations?.[templateGenerationAnnotation]);
@@ -90,6 +124,7 @@ export function prepareForCreate(t: ResourceType, obj: KObject, ctx: CreateConte
 export function prepareForUpdate(t: ResourceType, next: KObject, cur: KObject): void {
   const key = kindKey(t);
   defaults(t, next);
+  if (key === '/Pod') validatePodUpdate(next, cur);
   if (key === '/Namespace') next.metadata.labels = { ...next.metadata.labels, [nameLabel]: next.metadata.name };
   if (key === 'apps/DaemonSet') keepTemplateGeneration(next, cur);
   const gen = cur.metadata.generation;
