@@ -23,6 +23,7 @@ const daemonsets = '/apis/apps/v1/namespaces/{ns}/daemonsets';
 const statefulsets = '/apis/apps/v1/namespaces/{ns}/statefulsets';
 const services = '/api/v1/namespaces/{ns}/services';
 const settings = '/apis/harvesterhci.io/v1beta1/settings';
+const nodes = '/api/v1/nodes';
 
 const post = (name: string, path: string, body: unknown, extra: Partial<RequestStep> = {}): RequestStep => ({ kind: 'request', name, method: 'POST', path, body, ...extra });
 /** A create whose answer is not under test: only its name is recorded. */
@@ -40,6 +41,15 @@ const patch = (name: string, path: string, contentType: string, body: unknown, e
 const merge = 'application/merge-patch+json';
 const jsonPatch = 'application/json-patch+json';
 const strategic = 'application/strategic-merge-patch+json';
+
+const binding = (pod: string, node: string, kind = 'Node') => ({ apiVersion: 'v1', kind: 'Binding', metadata: { name: pod }, target: { apiVersion: 'v1', kind, name: node } });
+const del = (name: string, path: string, body: unknown, extra: Partial<RequestStep> = {}): RequestStep => ({ kind: 'request', name, method: 'DELETE', path, body, ...extra });
+const deleteOptions = (opts: Record<string, unknown>) => ({ kind: 'DeleteOptions', apiVersion: 'v1', ...opts });
+/** A dependent ConfigMap owned by the ConfigMap whose uid was captured as {uid:<owner>}. */
+const ownedCm = (name: string, owner: string) => ({
+  ...cm(name),
+  metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: owner, uid: `{uid:${owner}}`, blockOwnerDeletion: true }] },
+});
 
 const deployment = (name: string, replicas: number) => ({
   apiVersion: 'apps/v1',
@@ -404,6 +414,86 @@ export const diffCases: DiffCase[] = [
         pick: ['status.phase', 'spec.terminationGracePeriodSeconds', 'spec.restartPolicy', 'spec.serviceAccountName', 'spec.schedulerName', 'spec.containers.0.imagePullPolicy'],
       }),
       post('deployment', deploys, deployment('d2', 1), { pick: ['spec.strategy', 'spec.revisionHistoryLimit', 'spec.progressDeadlineSeconds'] }),
+    ],
+  },
+  {
+    name: 'pod-spec-immutable',
+    about: "a pod's spec is immutable but for images, activeDeadlineSeconds (down), tolerations (additions) and grace 1 from negative; nodeName is set through pods/binding only",
+    steps: [
+      make('pod', pods, pod('im')),
+      patch('patch nodeName', `${pods}/im`, merge, { spec: { nodeName: 'node1' } }),
+      patch('patch restartPolicy', `${pods}/im`, strategic, { spec: { restartPolicy: 'Never' } }),
+      patch('patch container env', `${pods}/im`, strategic, { spec: { containers: [{ name: 'c', env: [{ name: 'A', value: '1' }] }] } }),
+      patch('add a container', `${pods}/im`, strategic, { spec: { containers: [{ name: 'd', image: 'x:1' }] } }),
+      patch('patch image', `${pods}/im`, strategic, { spec: { containers: [{ name: 'c', image: 'registry.local/etcd:v4' }] } }, { pick: ['spec.containers.0.image'] }),
+      patch('empty image', `${pods}/im`, jsonPatch, [{ op: 'replace', path: '/spec/containers/0/image', value: '' }]),
+      patch('set activeDeadlineSeconds', `${pods}/im`, merge, { spec: { activeDeadlineSeconds: 60 } }, { pick: ['spec.activeDeadlineSeconds'] }),
+      patch('raise activeDeadlineSeconds', `${pods}/im`, merge, { spec: { activeDeadlineSeconds: 120 } }),
+      patch('label', `${pods}/im`, merge, { metadata: { labels: { z: '1' } } }, { pick: ['metadata.labels'] }),
+      post('bind', `${pods}/im/binding`, binding('im', 'node1')),
+      get('bound', `${pods}/im`, { pick: ['spec.nodeName', 'status.conditions', 'metadata.generation'] }),
+      post('bind again', `${pods}/im/binding`, binding('im', 'node2')),
+      post('bind missing pod', `${pods}/nope/binding`, binding('nope', 'node1')),
+      post('bind name mismatch', `${pods}/im/binding`, binding('other', 'node1')),
+      make('pod 2', pods, pod('im2')),
+      post('bind to a non-node', `${pods}/im2/binding`, binding('im2', 'node1', 'Pod')),
+      post('bind without target', `${pods}/im2/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'im2' }, target: {} }),
+      { kind: 'request', name: 'put nodeName', method: 'PUT', path: `${pods}/im2`, body: { ...pod('im2', 'node1') } },
+    ],
+  },
+  {
+    name: 'pod-deletion-timestamp',
+    about: "a graceful pod deletion's deletionTimestamp is now + the grace period, with deletionGracePeriodSeconds",
+    steps: [
+      make('bound pod', pods, pod('dt', 'node1')),
+      del('delete', `${pods}/dt`, undefined, { pick: ['metadata.deletionGracePeriodSeconds'], secondsFromNow: ['metadata.deletionTimestamp'] }),
+      make('bound pod 2', pods, pod('dt2', 'node1')),
+      del('delete grace 60', `${pods}/dt2`, deleteOptions({ gracePeriodSeconds: 60 }), { pick: ['metadata.deletionGracePeriodSeconds'], secondsFromNow: ['metadata.deletionTimestamp'] }),
+      del('shorten to 10', `${pods}/dt2`, deleteOptions({ gracePeriodSeconds: 10 }), { pick: ['metadata.deletionGracePeriodSeconds'], secondsFromNow: ['metadata.deletionTimestamp'] }),
+    ],
+  },
+  {
+    name: 'node-create-taint',
+    about: 'what kube-apiserver itself (admission, no controller) adds to a new Node',
+    steps: [
+      post('node', nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: '{ns}-n1' } }, { pick: ['spec'] }),
+      post('node with a taint', nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: '{ns}-n2' }, spec: { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] } }, { pick: ['spec.taints'] }),
+      post('node with not-ready', nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: '{ns}-n3' }, spec: { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }] } }, { pick: ['spec.taints'] }),
+      patch('clear taints', `${nodes}/{ns}-n1`, merge, { spec: { taints: null } }, { pick: ['spec.taints'] }),
+      del('delete n1', `${nodes}/{ns}-n1`, undefined, { pick: ['kind'] }),
+      del('delete n2', `${nodes}/{ns}-n2`, undefined, { pick: ['kind'] }),
+      del('delete n3', `${nodes}/{ns}-n3`, undefined, { pick: ['kind'] }),
+    ],
+  },
+  {
+    name: 'json-patch-null-in-string-map',
+    about: 'a JSON patch add without a value into a string map (ConfigMap data, labels) stores "", as typed decoding does',
+    steps: [
+      make('cm', cms, cm('jn')),
+      patch('add data without value', `${cms}/jn`, jsonPatch, [{ op: 'add', path: '/data/x' }], { pick: ['data'] }),
+      patch('add label null', `${cms}/jn`, jsonPatch, [{ op: 'add', path: '/metadata/labels', value: { a: null } }], { pick: ['metadata.labels'] }),
+    ],
+  },
+  {
+    name: 'delete-propagation',
+    about: 'Foreground and Orphan deletes answer the object held by a foregroundDeletion/orphan finalizer; the garbage collector then deletes or orphans the dependents and the owner',
+    steps: [
+      post('owner', cms, cm('fg'), { pick: ['metadata.name'], captureUid: 'fg' }),
+      make('dependent', cms, ownedCm('fg-dep', 'fg')),
+      del('delete foreground', `${cms}/fg`, deleteOptions({ propagationPolicy: 'Foreground' }), {
+        pick: ['kind', 'metadata.finalizers', 'metadata.deletionTimestamp', 'metadata.deletionGracePeriodSeconds'],
+      }),
+      get('dependent deleted', `${cms}/fg-dep`, { until: 404 }),
+      get('owner deleted', `${cms}/fg`, { until: 404 }),
+      post('owner 2', cms, cm('or'), { pick: ['metadata.name'], captureUid: 'or' }),
+      make('dependent 2', cms, ownedCm('or-dep', 'or')),
+      del('delete orphan', `${cms}/or`, deleteOptions({ propagationPolicy: 'Orphan' }), { pick: ['kind', 'metadata.finalizers', 'metadata.deletionTimestamp'] }),
+      get('owner 2 deleted', `${cms}/or`, { until: 404 }),
+      get('dependent 2 orphaned', `${cms}/or-dep`, { pick: ['metadata.name', 'metadata.ownerReferences'] }),
+      post('owner 3', cms, { ...cm('bg'), metadata: { name: 'bg', finalizers: ['example.com/hold'] } }, { pick: ['metadata.name'] }),
+      del('foreground with a finalizer', `${cms}/bg`, deleteOptions({ propagationPolicy: 'Foreground' }), { pick: ['metadata.finalizers'] }),
+      patch('release', `${cms}/bg`, merge, { metadata: { finalizers: null } }, { pick: ['kind'] }),
+      get('released', `${cms}/bg`, { until: 404 }),
     ],
   },
 ];

@@ -42,6 +42,15 @@ export function normalize(v: unknown): Json {
   return out;
 }
 
+/** Messages that end in a go-cmp diff (a refused pod spec change) keep only their first line. */
+export function firstLine(message: string): string {
+  return message.split('\n', 1)[0] ?? '';
+}
+
+function causeShape(c: unknown): unknown {
+  return isObject(c) && typeof c.message === 'string' ? { ...c, message: firstLine(c.message) } : c;
+}
+
 /** The parts of a metav1.Status the tool branches on; the message is kept apart (see below). */
 export function statusShape(body: unknown): Json {
   if (!isObject(body) || body.kind !== 'Status') return null;
@@ -51,6 +60,6 @@ export function statusShape(body: unknown): Json {
     reason: body.reason,
     code: body.code,
     // An empty details ({}) says nothing; kube-apiserver sends one on some failures.
-    details: details && Object.keys(details).length ? { name: details.name, group: details.group, kind: details.kind, causes: details.causes } : undefined,
+    details: details && Object.keys(details).length ? { name: details.name, group: details.group, kind: details.kind, causes: Array.isArray(details.causes) ? details.causes.map(causeShape) : details.causes } : undefined,
   });
 }
