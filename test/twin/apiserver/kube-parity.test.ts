@@ -174,3 +174,137 @@ it('answers 422 for a JSON patch operation that cannot be applied (an unknown op
   expect((await patchOf([{ op: 'remove', path: '/data/nope' }])).status).toBe(422);
   expect((await patchOf({ op: 'add' })).status).toBe(400);
 });
+
+describe('pod spec immutability and pods/binding', () => {
+  const pod = (name: string, nodeName?: string) => ({ metadata: { name }, spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'registry.local/etcd:v3' }] } });
+  const binding = (name: string, node: string, kind = 'Node') => ({ apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind, name: node } });
+  const refused = async (method: string, path: string, body: unknown, contentType = 'application/merge-patch+json') => {
+    const res = await raw(twin.api, method, path, { body, headers: { 'Content-Type': contentType } });
+    return { status: res.status, body: res.json() };
+  };
+  const causes = (b: Json) => ((b.details as Json).causes as Json[]).map((c) => ({ field: c.field, reason: c.reason, message: String(c.message).split('\n')[0] }));
+
+  it('refuses a change of nodeName or restartPolicy as kube-apiserver does, and takes images and a lower activeDeadlineSeconds', async () => {
+    await send('POST', pods, pod('imm'));
+    for (const patch of [{ spec: { nodeName: 'harv1' } }, { spec: { restartPolicy: 'Never' } }]) {
+      const res = await refused('PATCH', `${pods}/imm`, patch);
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ reason: 'Invalid', details: { name: 'imm', kind: 'Pod' } });
+      expect(String(res.body.message)).toMatch(/^Pod "imm" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers\[\*\].image`/);
+      expect(causes(res.body)).toEqual([
+        {
+          field: 'spec',
+          reason: 'FieldValueForbidden',
+          message:
+            'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+        },
+      ]);
+    }
+    const added = await refused('PATCH', `${pods}/imm`, { spec: { containers: [{ name: 'd', image: 'x:1' }] } }, 'application/strategic-merge-patch+json');
+    expect(causes(added.body)).toEqual([{ field: 'spec.containers', reason: 'FieldValueForbidden', message: 'Forbidden: pod updates may not add or remove containers' }]);
+    const noImage = await refused('PATCH', `${pods}/imm`, [{ op: 'replace', path: '/spec/containers/0/image', value: '' }], 'application/json-patch+json');
+    expect(noImage.body.message).toBe('Pod "imm" is invalid: spec.containers[0].image: Required value');
+    expect(causes(noImage.body)).toHaveLength(2);
+    const image = await send('PATCH', `${pods}/imm`, { spec: { containers: [{ name: 'c', image: 'registry.local/etcd:v4' }] } }, 'application/strategic-merge-patch+json');
+    expect(at(image, 'spec.containers.0.image')).toBe('registry.local/etcd:v4');
+    expect(at(await merge(`${pods}/imm`, { spec: { activeDeadlineSeconds: 60 } }), 'spec.activeDeadlineSeconds')).toBe(60);
+    const raised = await refused('PATCH', `${pods}/imm`, { spec: { activeDeadlineSeconds: 120 } });
+    expect(causes(raised.body)).toEqual([{ field: 'spec.activeDeadlineSeconds', reason: 'FieldValueInvalid', message: 'Invalid value: 120: must be less than or equal to previous value' }]);
+    const put = await refused('PUT', `${pods}/imm`, { apiVersion: 'v1', kind: 'Pod', ...pod('imm', 'harv1') }, 'application/json');
+    expect(put.status).toBe(422);
+  });
+
+  it('binds a pending pod once through pods/binding: PodScheduled, no generation move, 409 when bound, 404/400/500 as upstream', async () => {
+    await send('POST', pods, pod('bindme'));
+    const gen = meta(await send('GET', `${pods}/bindme`)).generation;
+    expect(await send('POST', `${pods}/bindme/binding`, binding('bindme', 'harv1'))).toMatchObject({ kind: 'Status', status: 'Success', code: 201 });
+    const bound = await send('GET', `${pods}/bindme`);
+    expect(at(bound, 'spec.nodeName')).toBe('harv1');
+    expect(meta(bound).generation).toBe(gen);
+    expect(at(bound, 'status.conditions')).toEqual([{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: expect.any(String) }]);
+    const again = await refused('POST', `${pods}/bindme/binding`, binding('bindme', 'harv2'), 'application/json');
+    expect(again).toMatchObject({ status: 409, body: { reason: 'Conflict', message: 'Operation cannot be fulfilled on pods/binding "bindme": pod bindme is already assigned to node "harv1"', details: { name: 'bindme', kind: 'pods/binding' } } });
+    expect((await refused('POST', `${pods}/nope/binding`, binding('nope', 'harv1'), 'application/json')).status).toBe(404);
+    expect((await refused('POST', `${pods}/bindme/binding`, binding('other', 'harv1'), 'application/json')).body).toMatchObject({ code: 400, reason: 'BadRequest' });
+    const notNode = await refused('POST', `${pods}/bindme/binding`, binding('bindme', 'harv1', 'Pod'), 'application/json');
+    expect(notNode.status).toBe(500);
+    expect(notNode.body.reason).toBeUndefined();
+  });
+});
+
+describe('deletion', () => {
+  const bound = (name: string) => ({ metadata: { name }, spec: { nodeName: 'harv1', containers: [{ name: 'c', image: 'x:1' }] } });
+  const dueIn = (o: Json) => Math.round((Date.parse(String(meta(o).deletionTimestamp)) - Date.parse(String(meta(o).creationTimestamp))) / 1000);
+
+  it("a graceful pod deletion is due now + its grace period; a second delete may only shorten it, from the first delete's time", async () => {
+    await send('POST', pods, bound('dt'));
+    const first = await send('DELETE', `${pods}/dt`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 60 });
+    expect(meta(first).deletionGracePeriodSeconds).toBe(60);
+    expect(dueIn(first)).toBeGreaterThanOrEqual(60);
+    expect(dueIn(first)).toBeLessThanOrEqual(61);
+    const longer = await send('DELETE', `${pods}/dt`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 90 });
+    expect(meta(longer).deletionTimestamp).toBe(meta(first).deletionTimestamp);
+    const shorter = await send('DELETE', `${pods}/dt`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 10 });
+    expect(meta(shorter).deletionGracePeriodSeconds).toBe(10);
+    expect(Date.parse(String(meta(first).deletionTimestamp)) - Date.parse(String(meta(shorter).deletionTimestamp))).toBe(50_000);
+    expect(meta(shorter).generation).toBe(meta(first).generation);
+  });
+
+  it('Foreground answers the owner held by foregroundDeletion; the GC deletes the dependents, then the owner', async () => {
+    const owner = await send('POST', cms, { metadata: { name: 'fg' }, data: { k: 'v' } });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'fg', uid: meta(owner).uid, blockOwnerDeletion: true };
+    await send('POST', cms, { metadata: { name: 'fg-dep', ownerReferences: [ref] }, data: { k: 'v' } });
+    const answer = await send('DELETE', `${cms}/fg`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' });
+    expect(answer).toMatchObject({ kind: 'ConfigMap', metadata: { finalizers: ['foregroundDeletion'], deletionGracePeriodSeconds: 0 } });
+    expect(meta(answer).deletionTimestamp).toEqual(expect.any(String));
+    await expect.poll(async () => (await raw(twin.api, 'GET', `${cms}/fg`)).status).toBe(404);
+    expect((await raw(twin.api, 'GET', `${cms}/fg-dep`)).status).toBe(404);
+  });
+
+  it('Foreground waits for a terminating dependent pod to go', async () => {
+    const owner = await send('POST', cms, { metadata: { name: 'fg-pod-owner' } });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'fg-pod-owner', uid: meta(owner).uid, blockOwnerDeletion: true };
+    await send('POST', pods, { ...bound('fg-pod'), metadata: { name: 'fg-pod', ownerReferences: [ref] } });
+    await send('DELETE', `${cms}/fg-pod-owner`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' });
+    await expect.poll(async () => meta(await send('GET', `${pods}/fg-pod`)).deletionTimestamp).toEqual(expect.any(String));
+    expect(meta(await send('GET', `${cms}/fg-pod-owner`)).finalizers).toEqual(['foregroundDeletion']);
+    await send('DELETE', `${pods}/fg-pod`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 });
+    await expect.poll(async () => (await raw(twin.api, 'GET', `${cms}/fg-pod-owner`)).status).toBe(404);
+  });
+
+  it('Orphan answers the owner held by orphan; the GC strips the dependents\' reference, then deletes the owner; a finalizer of its own still holds it', async () => {
+    const owner = await send('POST', cms, { metadata: { name: 'or' } });
+    await send('POST', cms, { metadata: { name: 'or-dep', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'or', uid: meta(owner).uid }] } });
+    const answer = await send('DELETE', `${cms}/or`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan' });
+    expect(meta(answer).finalizers).toEqual(['orphan']);
+    await expect.poll(async () => (await raw(twin.api, 'GET', `${cms}/or`)).status).toBe(404);
+    expect(meta(await send('GET', `${cms}/or-dep`)).ownerReferences).toBeUndefined();
+
+    await send('POST', cms, { metadata: { name: 'held', finalizers: ['example.com/hold'] } });
+    const held = await send('DELETE', `${cms}/held`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' });
+    expect(meta(held).finalizers).toEqual(['example.com/hold', 'foregroundDeletion']);
+    await expect.poll(async () => meta(await send('GET', `${cms}/held`)).finalizers).toEqual(['example.com/hold']);
+  });
+});
+
+describe('admission and typed decoding', () => {
+  it('a new Node gets not-ready:NoSchedule after its own taints, unless it has it', async () => {
+    const plain = await send('POST', '/api/v1/nodes', { metadata: { name: 'adm-n1' } });
+    expect(at(plain, 'spec.taints')).toEqual([{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }]);
+    const own = await send('POST', '/api/v1/nodes', { metadata: { name: 'adm-n2' }, spec: { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }] } });
+    expect(at(own, 'spec.taints')).toEqual([
+      { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' },
+      { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
+    ]);
+    const has = await send('POST', '/api/v1/nodes', { metadata: { name: 'adm-n3' }, spec: { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] } });
+    expect(at(has, 'spec.taints')).toHaveLength(1);
+    expect(at(await merge('/api/v1/nodes/adm-n1', { spec: { taints: null } }), 'spec.taints')).toBeUndefined();
+  });
+
+  it('a JSON patch null in a ConfigMap\'s data or labels is stored as ""', async () => {
+    await send('POST', cms, { metadata: { name: 'jn' }, data: { k: 'v' } });
+    const json = (body: unknown) => send('PATCH', `${cms}/jn`, body, 'application/json-patch+json');
+    expect((await json([{ op: 'add', path: '/data/x' }])).data).toEqual({ k: 'v', x: '' });
+    expect(meta(await json([{ op: 'add', path: '/metadata/labels', value: { a: null } }])).labels).toEqual({ a: '' });
+  });
+});
