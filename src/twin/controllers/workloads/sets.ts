@@ -63,8 +63,15 @@ export class DaemonSetController extends QueueController {
       if (byNode.has(n.metadata.name)) continue;
       await this.ctx.api.create(podFromTemplate(ds, ds.spec?.template, `${ds.metadata.name}-${this.ctx.rng.suffix()}`, { spec: { nodeName: n.metadata.name, tolerations: tols } }));
     }
-    const names = new Set(eligible.map((n) => n.metadata.name));
-    for (const p of pods) if (!names.has(podSpec(p).nodeName ?? '')) await this.ctx.api.delete(Kinds.Pod, p.metadata.namespace, p.metadata.name);
+    // As upstream's shouldContinueRunning: a daemon pod stays unless a NoExecute taint it
+    // does not tolerate came; a NoSchedule taint (a new node's not-ready) only stops new ones.
+    const keep = new Set(
+      this.nodes
+        .list()
+        .filter((n) => fitsNode(spec, { ...n, spec: { ...n.spec, unschedulable: false, taints: n.spec?.taints?.filter((t) => t.effect === 'NoExecute') } }))
+        .map((n) => n.metadata.name),
+    );
+    for (const p of pods) if (!keep.has(podSpec(p).nodeName ?? '')) await this.ctx.api.delete(Kinds.Pod, p.metadata.namespace, p.metadata.name);
     const current = this.pods.byIndex('owner', ds.metadata.uid).filter(podActive);
     const ready = current.filter(podReady).length;
     const status = {
