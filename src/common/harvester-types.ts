@@ -87,6 +87,8 @@ export interface AddonObject extends KObject {
 export interface SettingObject extends KObject {
   value?: string;
   default?: string;
+  /** Settings Harvester reconciles (storage-network, …) report a `configured` condition. */
+  status?: { conditions?: Condition[] };
 }
 
 export type VolumeState = 'creating' | 'attached' | 'detached' | 'attaching' | 'detaching' | 'deleting';

@@ -113,3 +113,32 @@ export const RecordedSettings = [
 
 /** Addons that hold PVCs and must be disabled before Longhorn volumes can detach (3.3). */
 export const PvcAddons = ['rancher-monitoring', 'rancher-logging', 'rancher-vcluster'] as const;
+
+/**
+ * Harvester's storage network (seed 5.2 "Storage Network"; docs.harvesterhci.io
+ * advanced/storagenetwork and harvester/harvester pkg/controller/master/storagenetwork).
+ * The Setting's value is "" or JSON {"vlan","clusterNetwork","range","exclude"?}; Harvester
+ * makes a NAD harvester-system/storagenetwork-<random> for it, names it in the setting's
+ * annotation, and reports progress in the setting's condition `configured` (True/Completed
+ * when done, False/"In Progress" with a message while not). Longhorn then attaches it to
+ * every instance-manager pod as interface lhnet1, which Multus reports in the pod's
+ * network-status annotation.
+ */
+export const StorageNetwork = {
+  setting: 'storage-network',
+  nadAnnotation: 'storage-network.settings.harvesterhci.io/net-attach-def',
+  oldNadAnnotation: 'storage-network.settings.harvesterhci.io/old-net-attach-def',
+  hashAnnotation: 'storage-network.settings.harvesterhci.io/hash',
+  /** On the NAD: made for the storage-network setting. */
+  nadMarker: 'storage-network.settings.harvesterhci.io',
+  nadHashLabel: 'storage-network.settings.harvesterhci.io/hash',
+  nadNamespace: 'harvester-system',
+  nadPrefix: 'storagenetwork-',
+  condition: 'configured',
+  completed: 'Completed',
+  interface: 'lhnet1',
+  instanceManagerLabel: { key: 'longhorn.io/component', value: 'instance-manager' },
+  /** Multus: what the pod asks for, and what was attached. */
+  networksAnnotation: 'k8s.v1.cni.cncf.io/networks',
+  networkStatusAnnotation: 'k8s.v1.cni.cncf.io/network-status',
+} as const;

@@ -57,6 +57,8 @@ export const faultsSchema = z
     crashLoopAfterRestart: refs,
     /** Volumes / PVCs faulted (detached, every replica failed) once a node holding one of their replicas has rebooted. */
     faultedVolumeAfterRestart: refs,
+    /** Nodes whose Longhorn instance-manager pod comes back after a reboot without the storage network (Multus does not attach it). */
+    storageNetworkNotApplied: refs,
   })
   .strict();
 
@@ -75,7 +77,8 @@ export type RefFault =
   | 'nodeWontPowerOff'
   | 'nodeWontBoot'
   | 'crashLoopAfterRestart'
-  | 'faultedVolumeAfterRestart';
+  | 'faultedVolumeAfterRestart'
+  | 'storageNetworkNotApplied';
 
 export class TwinFaults {
   /** Shared by reference with the API server: mutate, never replace. */

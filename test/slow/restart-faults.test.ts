@@ -5,9 +5,12 @@ import { pairFor, reportFor } from '../../src/cli/run/report.js';
 import type { VirtualMachineObject } from '../../src/common/harvester-types.js';
 import { renderMarkdown } from '../../src/report/render-markdown.js';
 import type { FaultsInput } from '../../src/twin/faults.js';
+import { loadScenarioFile } from '../../src/twin/scenario/load.js';
 import { startBed, type Bed } from '../runbook/bed.js';
 
-const cases: { name: string; faults: FaultsInput; stops: RegExp; report?: RegExp }[] = [
+const storageNetwork = '{"vlan":50,"clusterNetwork":"storage","range":"192.168.50.0/24"}';
+
+const cases: { name: string; faults: FaultsInput; stops: RegExp; report?: RegExp; settings?: Record<string, string> }[] = [
   { name: 'a node that does not boot', faults: { nodeWontBoot: ['harv42'] }, stops: /harv42/ },
   { name: 'a node that comes back with another IP', faults: { nodeIpAfterBoot: { harv42: '192.168.122.200' } }, stops: /IP changed: harv42: recorded 192\.168\.122\.142, now 192\.168\.122\.200/ },
   { name: 'a VIP that does not come back', faults: { vipDoesNotReturn: true }, stops: /ingress-expose/ },
@@ -26,6 +29,13 @@ const cases: { name: string; faults: FaultsInput; stops: RegExp; report?: RegExp
     stops: /Health gate not passed after 5m: \d+ Longhorn volumes? faulted: pvc-\S+ \(PVC default\/\S+, detached, faulted; needed by VM default\/[\w-]+.*Do not start anything that needs storage until Longhorn is healthy; recover each faulted volume in the Longhorn UI/,
     report: /pvc-\S+ \(PVC default\/\S+, detached, faulted; needed by VM default\//,
   },
+  {
+    name: 'a Longhorn instance manager back without the storage network',
+    settings: { 'storage-network': storageNetwork },
+    faults: { storageNetworkNotApplied: ['harv2'] },
+    stops: /Health gate not passed after 5m: storage network not in place: setting storage-network \{"vlan":50.*\} \(NAD harvester-system\/storagenetwork-\w+\): 1 Longhorn instance-manager pod without it on lhnet1: longhorn-system\/instance-manager-\w+ \(on harv2\).*must list harvester-system\/storagenetwork-\w+ on lhnet1/,
+    report: /storage network not in place: setting storage-network .*instance-manager-\w+ \(on harv2\)/,
+  },
 ];
 
 async function reportMarkdown(bed: Bed, restartRunId: string): Promise<string> {
@@ -34,7 +44,8 @@ async function reportMarkdown(bed: Bed, restartRunId: string): Promise<string> {
 
 describe.each(cases)('restart with a fault: $name', (c) => {
   it('stops naming the object', async () => {
-    const bed = await startBed();
+    const scenario = await loadScenarioFile('default');
+    const bed = await startBed(c.settings ? { scenario: { ...scenario, settings: { ...scenario.settings, ...c.settings } } } : {});
     try {
       const s = await bed.shutdown();
       expect(s.state).toBe('completed');

@@ -1,8 +1,11 @@
 // What the seed's 5.2 "Healthy Check" looks at, as data: each system pod's problem (its
 // state as kubectl shows it, restart count, node) and each faulted Longhorn volume with the
-// PVC it backs and whether anything this restart brings back needs it. health.ts decides
+// PVC it backs and whether anything this restart brings back needs it; and, when a storage
+// network is set, whether it is configured and on every instance-manager pod. health.ts decides
 // when to wait, warn or stop; this module only reads objects.
-import type { LonghornVolumeObject, PodObject, VirtualMachineObject } from '../../common/harvester-types.js';
+import { Namespaces, StorageNetwork } from '../../common/harvester.js';
+import type { LonghornVolumeObject, PodObject, SettingObject, VirtualMachineObject } from '../../common/harvester-types.js';
+import { capList, count } from '../../common/list.js';
 import type { VmFact } from '../facts.js';
 
 export interface PodProblem {
@@ -116,4 +119,67 @@ export function faultedVolumes(vols: readonly LonghornVolumeObject[], needs: Sto
 export function describeFaultedVolume(v: FaultedVolume): string {
   const needed = v.neededBy.length ? `; needed by ${v.neededBy.join(', ')}` : '; nothing this restart starts needs it';
   return `${v.volume} (${v.pvc ? `PVC ${v.pvc}` : 'no PVC'}, ${v.state}, faulted${needed})`;
+}
+
+/** What is wrong with the storage network (seed 5.2 "Storage Network"), when one is set. */
+export interface StorageNetworkProblem {
+  /** The setting's JSON value, as the operator set it. */
+  value: string;
+  /** "harvester-system/storagenetwork-xxxxx", from the setting's annotation ('' if none yet). */
+  nad: string;
+  /** The `configured` condition when it is not True: "False (In Progress: waiting for …)". */
+  notConfigured?: string;
+  /** Running instance-manager pods without the storage network attached: "ns/name (on node)". */
+  podsWithout: string[];
+}
+
+interface NetworkStatusEntry {
+  name?: string;
+  interface?: string;
+  ips?: string[];
+}
+
+function networkStatus(p: PodObject): NetworkStatusEntry[] {
+  const raw = p.metadata.annotations?.[StorageNetwork.networkStatusAnnotation];
+  if (!raw) return [];
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? (parsed as NetworkStatusEntry[]) : [];
+  } catch {
+    return []; // unreadable counts as not attached: fail closed
+  }
+}
+
+/** Multus attached the storage NAD (or, before the setting names one, any lhnet1) with an address. */
+function carriesStorageNetwork(p: PodObject, nad: string): boolean {
+  return networkStatus(p).some((e) => (nad ? e.name === nad : e.interface === StorageNetwork.interface) && (e.ips?.length ?? 0) > 0);
+}
+
+const isInstanceManager = (p: PodObject) =>
+  p.metadata.namespace === Namespaces.longhornSystem && p.metadata.labels?.[StorageNetwork.instanceManagerLabel.key] === StorageNetwork.instanceManagerLabel.value;
+
+/**
+ * Undefined when no storage network is set (the check does not apply) or when it is
+ * consistent: the setting configured and every running instance-manager pod carrying it.
+ * Pods not yet Running are the pod checks' business, not this one's.
+ */
+export function storageNetworkProblem(setting: SettingObject | undefined, pods: readonly PodObject[]): StorageNetworkProblem | undefined {
+  const value = setting?.value?.trim() ?? '';
+  if (!setting || value === '') return undefined;
+  const nad = setting.metadata.annotations?.[StorageNetwork.nadAnnotation] ?? '';
+  const cond = setting.status?.conditions?.find((c) => c.type === StorageNetwork.condition);
+  const notConfigured = cond?.status === 'True' ? undefined : cond ? `${cond.status}${cond.reason ? ` (${cond.reason}${cond.message ? `: ${cond.message}` : ''})` : ''}` : 'not reported';
+  const podsWithout = pods
+    .filter((p) => isInstanceManager(p) && p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && !carriesStorageNetwork(p, nad))
+    .map((p) => `${p.metadata.namespace}/${p.metadata.name}${p.spec?.nodeName ? ` (on ${p.spec.nodeName})` : ''}`);
+  return notConfigured || podsWithout.length ? { value, nad, ...(notConfigured ? { notConfigured } : {}), podsWithout } : undefined;
+}
+
+/** "setting storage-network (NAD harvester-system/storagenetwork-x) condition configured is False (…); 2 instance-manager pods without it: …" */
+export function describeStorageNetworkProblem(p: StorageNetworkProblem): string {
+  const parts = [
+    ...(p.notConfigured ? [`its condition ${StorageNetwork.condition} is ${p.notConfigured}`] : []),
+    ...(p.podsWithout.length ? [`${count(p.podsWithout.length, 'Longhorn instance-manager pod')} without it on ${StorageNetwork.interface}: ${capList(p.podsWithout)}`] : []),
+  ];
+  return `setting ${StorageNetwork.setting} ${p.value} (NAD ${p.nad || 'not named yet'}): ${parts.join('; ')}`;
 }

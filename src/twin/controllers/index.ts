@@ -8,6 +8,7 @@ import type { Controller, TwinContext } from './context.js';
 import { KubeletController } from './kubelet.js';
 import { VmController } from './kubevirt/vm.js';
 import { VmiController } from './kubevirt/vmi.js';
+import { InstanceManagerController } from './longhorn/instance-managers.js';
 import { LonghornNodeController } from './longhorn/nodes.js';
 import { VolumeController } from './longhorn/volumes.js';
 import { NodeLifecycleController } from './nodes.js';
@@ -49,6 +50,7 @@ export function createControllers(
     new VmiController(ctx, build.guestProfiles),
     new VolumeController(ctx),
     new LonghornNodeController(ctx, build.dataNodes),
+    new InstanceManagerController(ctx, build.dataNodes),
     scaleAvailable,
     rancherManager,
     new AddonController(ctx, build.addonCatalog),

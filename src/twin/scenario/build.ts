@@ -2,7 +2,7 @@
 // state (pods Running, VMIs Running, volumes attached where a VM runs), before any
 // controller starts: namespaces, nodes, Longhorn nodes, settings, networks, the VIP,
 // Harvester's system workloads and Rancher, addons, and VMs with their disks.
-import { Annotations, Rancher, Vip } from '../../common/harvester.js';
+import { Annotations, Rancher, StorageNetwork, Vip } from '../../common/harvester.js';
 import type { Condition, NodeObject } from '../../common/harvester-types.js';
 import type { AddonWorkload } from '../controllers/addons.js';
 import { staticPod, staticPodsFor } from '../controllers/kubelet.js';
@@ -10,6 +10,7 @@ import { bootIdOf } from '../controllers/nodes.js';
 import { templateHash, type PodTemplate } from '../controllers/workloads/template.js';
 import type { GuestProfile } from '../controllers/kubevirt/vmi.js';
 import type { KObject } from '../store/types.js';
+import { buildInstanceManagers, buildStorageNad, configuredStatus } from './build-storage.js';
 import { buildAddons, buildVms } from './build-vms.js';
 import { BuildContext, roleLabels } from './build-context.js';
 import { systemNamespaces, systemWorkloads, type SystemWorkload } from './system.js';
@@ -126,8 +127,17 @@ async function buildSettings(b: BuildContext): Promise<void> {
   };
   const values = { ...defaults, ...s.settings };
   await b.aged(Math.max(...s.nodes.map((n) => n.ageDays)), async () => {
+    const storageNetwork = await buildStorageNad(b, values[StorageNetwork.setting] ?? '');
     for (const [name, value] of Object.entries(values)) {
-      await b.create({ apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name }, value, default: name === 'cluster-registration-url' ? '' : defaults[name] ?? '' } as KObject);
+      const configured = name === StorageNetwork.setting && storageNetwork;
+      await b.create({
+        apiVersion: 'harvesterhci.io/v1beta1',
+        kind: 'Setting',
+        metadata: { name, ...(configured ? { annotations: storageNetwork } : {}) },
+        value,
+        default: name === 'cluster-registration-url' ? '' : defaults[name] ?? '',
+        ...(configured ? { status: configuredStatus(new Date(b.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z')) } : {}),
+      } as KObject);
     }
   });
 }
@@ -197,6 +207,7 @@ async function buildSystem(b: BuildContext): Promise<void> {
   ];
   const age = Math.max(...s.nodes.map((n) => n.ageDays)) - 1;
   for (const w of [...systemWorkloads, ...rancherWorkloads]) await b.aged(age, () => buildWorkload(b, w));
+  await b.aged(age, () => buildInstanceManagers(b));
 }
 
 export async function buildWorkload(b: BuildContext, w: SystemWorkload): Promise<void> {
