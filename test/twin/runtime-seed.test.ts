@@ -12,7 +12,7 @@ describe.each(['default', 'witness'])('the seed procedure on the %s scenario', (
   const strategies = new Map<string, string>();
   let since = 0;
   beforeAll(async () => {
-    t = await fastTwin({ scenarioPath, scale: 1000 });
+    t = await fastTwin({ scenarioPath });
   });
   afterAll(async () => t?.stop());
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Etcdctl } from '../../../src/common/harvester.js';
 import { execHandler } from '../../../src/twin/etcd/exec.js';
 import type { Twin } from '../../../src/twin/runtime.js';
-import { fastTwin, get, K, until, waitEvent } from './helpers.js';
+import { fastTwin, get, K, modelled, until, waitEvent } from './helpers.js';
 
 let twin: Twin | undefined;
 afterEach(async () => twin?.stop());
@@ -45,7 +45,7 @@ describe('control plane: etcd quorum, API reachability, VIP', () => {
     await waitEvent(t, { type: 'vip.cleared' });
     for (const n of ['harv41', 'harv42', 'harv43']) t.power.powerOn(n);
     await until(() => t.reachability() === 'up', 'API up', t);
-    await new Promise((r) => setTimeout(r, (60_000 / t.clock.scale) * 2));
+    await modelled(t, 120);
     expect(await vip(t)).toBeUndefined();
   });
 
@@ -55,7 +55,7 @@ describe('control plane: etcd quorum, API reachability, VIP', () => {
     for (const n of ['harv42', 'harv43']) t.power.forceOff(n);
     await until(() => t.reachability() === 'unavailable', 'no quorum', t);
     t.power.forceOff('harv2');
-    await new Promise((r) => setTimeout(r, (300_000 / t.clock.scale)));
+    await modelled(t, 300);
     expect(t.events.first({ type: 'node.notready' })).toBeUndefined();
     expect(ready(await get(t, K.node, undefined, 'harv2'))).toBe('True'); // stale, as etcd holds it
   });

@@ -1,12 +1,14 @@
-// Test helpers for the twin's behaviour: a twin on a fast clock (no API server unless
+// Test helpers for the twin's behaviour: a twin on virtual time (no API server unless
 // asked), waiting for conditions in wall time, and shorthands for the objects tests read.
 import type { KindRef } from '../../../src/twin/api.js';
 import type { KObject } from '../../../src/twin/store/types.js';
-import { startTwin, type StartTwinOptions, type Twin } from '../../../src/twin/runtime.js';
+import type { StartTwinOptions, Twin } from '../../../src/twin/runtime.js';
 import type { EventQuery, TwinEvent } from '../../../src/twin/events.js';
+import { startVirtualTwin } from '../../helpers/virtual-twin.js';
 
-export async function fastTwin(o: Partial<StartTwinOptions> = {}): Promise<Twin> {
-  return startTwin({ scenarioPath: 'default', scale: 2000, server: false, ...o });
+/** Modelled time moves only while the test is idle: a wait costs no wall time, and a loaded machine cannot stretch it. */
+export async function fastTwin(o: Omit<StartTwinOptions, 'clock' | 'scale'> = {}): Promise<Twin> {
+  return startVirtualTwin({ scenarioPath: 'default', server: false, ...o });
 }
 
 /** Polls `pred` until true; fails naming `what` and the twin's recent events. */
@@ -27,7 +29,7 @@ export function waitEvent(twin: Twin, q: EventQuery, what = JSON.stringify(q)): 
 
 /** Lets `seconds` of modelled time pass. */
 export function modelled(twin: Twin, seconds: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, (seconds * 1000) / twin.clock.scale));
+  return twin.clock.sleep(seconds * 1000);
 }
 
 export const K = {
