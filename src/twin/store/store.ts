@@ -3,8 +3,10 @@
 // One global resourceVersion counter, an event history for watches that resume from a
 // resourceVersion (410 Gone when it is older than the history), optimistic concurrency
 // (409 on a stale resourceVersion), status/main-resource split for kinds with a status
-// subresource, graceful deletion (deletionTimestamp; finalizers hold the object) and
-// background garbage collection through ownerReferences. What kube-apiserver's registry
+// subresource, graceful deletion (deletionTimestamp; finalizers hold the object; a second
+// delete may shorten the grace period), pods/binding, and garbage collection through
+// ownerReferences: background at once, Foreground/Orphan through the `foregroundDeletion`/
+// `orphan` finalizer the delete answers with, finished right after (as kcm's GC would). What kube-apiserver's registry
 // strategies do on write (defaults, generation, initial status) is in strategy.ts, so
 // the controllers' in-process writes get it as the API server's clients do. It never
 // touches the network: the API server serves it, the controllers use it through TwinApi.
