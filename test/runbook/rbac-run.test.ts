@@ -19,9 +19,11 @@ import { readJournal } from '../../src/journal/reader.js';
 import { replay } from '../../src/journal/replay.js';
 import { defaultRunOptions, restartRunbook, shutdownRunbook, type RunbookEnv } from '../../src/runbook/index.js';
 import type { TwinPolicyRule } from '../../src/twin/apiserver/types.js';
-import { startTwin, type Twin } from '../../src/twin/runtime.js';
+import type { Twin } from '../../src/twin/runtime.js';
 import { runMain } from '../cli/run-main.js';
 import { TwinPowerPort } from '../helpers/twin-power-port.js';
+import { useVirtualBucket } from '../helpers/virtual-bucket.js';
+import { startVirtualTwin } from '../helpers/virtual-twin.js';
 
 interface PolicyRule {
   apiGroups: string[];
@@ -58,7 +60,7 @@ class RbacBed {
 
   static async start(minus?: TwinPolicyRule[]): Promise<RbacBed> {
     const users = [{ name: operator, token: 'operator-token', rules: full }, ...(minus ? [{ name: 'fallow-minus', token: 'minus-token', rules: minus }] : [])];
-    const twin = await startTwin({ scenarioPath: 'default', scale: 400, rbac: true, users });
+    const twin = await startVirtualTwin({ scenarioPath: 'default', rbac: true, users });
     const admin = await connect({ kubeconfig: twin.kubeconfigPath, clock: twin.clock, env: {}, requestTimeoutMs: 10_000 });
     const id = await clusterIdentity(admin.cluster);
     admin.cluster.close();
@@ -66,7 +68,9 @@ class RbacBed {
     for (const u of users) {
       const kubeconfig = kubeconfigOf(twin, u.name);
       await twin.server!.writeKubeconfig(kubeconfig, { user: u.name });
-      conns.set(u.name, await connect({ kubeconfig, clock: twin.clock, env: {}, requestTimeoutMs: 10_000 }));
+      const conn = await connect({ kubeconfig, clock: twin.clock, env: {}, requestTimeoutMs: 10_000 });
+      useVirtualBucket(conn.cluster, twin.clock);
+      conns.set(u.name, conn);
     }
     return new RbacBed(twin, { uid: id.uid, server: id.server }, conns);
   }
