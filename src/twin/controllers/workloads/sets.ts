@@ -41,8 +41,9 @@ export class DaemonSetController extends QueueController {
       const owner = controllerOf(p);
       if (owner?.kind === 'DaemonSet') this.queue.add(`${p.metadata.namespace}/${owner.name}`);
     });
-    this.nodes.onChange((type, _n, old) => {
-      if (type !== 'MODIFIED' || !old) this.resync();
+    // Upstream requeues on a node's label or taint change too (not on its status heartbeats).
+    this.nodes.onChange((type, n, old) => {
+      if (type !== 'MODIFIED' || !old || !sameJson(old.spec?.taints ?? [], n.spec?.taints ?? []) || !sameJson(old.metadata.labels ?? {}, n.metadata.labels ?? {})) this.resync();
     });
   }
 
