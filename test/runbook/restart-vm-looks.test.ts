@@ -41,33 +41,33 @@ function setup() {
 describe('VmLooks', () => {
   it('reads every VM on a full look, then only the ones in flight or just started', () => {
     const { looks, vms, vmis } = setup();
-    looks.refresh(vmis, vms, 0);
+    looks.refreshVms(vmis, vms, 0);
     expect(vmis.reads).toBe(23);
     vms.put(vm('a', 'Always')); // restored: in flight from the next look it gets
     looks.started(['default/a', 'default/m']);
     vmis.reads = 0;
-    const r = looks.refresh(vmis, vms, 1000);
+    const r = looks.refreshVms(vmis, vms, 1000);
     expect(vmis.reads).toBe(2);
     expect([...r.inFlight]).toEqual(['default/a']); // m: a start request, no VMI yet
     vmis.put(vmi('m', 'Scheduling'));
     vmis.put(vmi('a', 'Running'));
-    const r2 = looks.refresh(vmis, vms, 2000);
+    const r2 = looks.refreshVms(vmis, vms, 2000);
     expect([...r2.finished]).toEqual(['default/a']);
     expect([...r2.inFlight]).toEqual(['default/m']);
     vmis.reads = 0;
-    looks.refresh(vmis, vms, 3000);
+    looks.refreshVms(vmis, vms, 3000);
     expect(vmis.reads).toBe(1); // a finished: no longer read between full looks
   });
 
   it('sees a VM someone else started, and a finished one that stopped again, at the next full look', () => {
     const { looks, vms, vmis } = setup();
-    looks.refresh(vmis, vms, 0);
+    looks.refreshVms(vmis, vms, 0);
     vms.put(vm('b', 'Always'));
     vmis.put(vmi('b', 'Running'));
-    expect(looks.refresh(vmis, vms, 1000).finished.has('default/b')).toBe(false);
-    expect(looks.refresh(vmis, vms, 15_000).finished.has('default/b')).toBe(true);
+    expect(looks.refreshVms(vmis, vms, 1000).finished.has('default/b')).toBe(false);
+    expect(looks.refreshVms(vmis, vms, 15_000).finished.has('default/b')).toBe(true);
     vmis.objects.delete('default/b');
-    expect(looks.refresh(vmis, vms, 16_000).finished.has('default/b')).toBe(true);
-    expect(looks.refresh(vmis, vms, 16_000, true).finished.has('default/b')).toBe(false);
+    expect(looks.refreshVms(vmis, vms, 16_000).finished.has('default/b')).toBe(true);
+    expect(looks.refreshVms(vmis, vms, 16_000, true).finished.has('default/b')).toBe(false);
   });
 });

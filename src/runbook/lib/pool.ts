@@ -59,18 +59,28 @@ export class TieredPool<T extends PoolItem> {
    * limit) and marks them started; finished items leave the in-flight set.
    */
   next(isFinished: (item: T) => boolean, now: number): { toStart: T[]; state: PoolState } {
-    const unfinished = this.items.filter((i) => !isFinished(i));
-    const open = new Set(unfinished.map((i) => i.key));
-    for (const k of [...this.started.keys()]) if (!open.has(k)) this.started.delete(k);
+    // One pass, one isFinished call per item: this runs on every cache event of the wait,
+    // over thousands of VMs on a large cluster.
+    const unfinished: T[] = [];
+    const finished: string[] = [];
+    for (const i of this.items) {
+      if (isFinished(i)) finished.push(i.key);
+      else unfinished.push(i);
+    }
+    for (const k of finished) this.started.delete(k);
     const inFlight = unfinished.filter((i) => this.started.has(i.key));
     const tier = unfinished[0]?.tier;
     const room = Math.max(0, Math.max(1, this.limit) - inFlight.length);
-    const toStart = unfinished.filter((i) => i.tier === tier && !this.started.has(i.key)).slice(0, room);
+    const toStart: T[] = [];
+    for (const i of unfinished) {
+      if (toStart.length >= room) break;
+      if (i.tier === tier && !this.started.has(i.key)) toStart.push(i);
+    }
     for (const i of toStart) this.started.set(i.key, now);
     return {
       toStart,
       state: {
-        finished: this.items.filter(isFinished).map((i) => i.key),
+        finished,
         inFlight: [...inFlight, ...toStart].map((i) => i.key),
         pending: unfinished.map((i) => i.key),
       },

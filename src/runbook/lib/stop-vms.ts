@@ -1,12 +1,14 @@
 // Stopping VMs guest-first (seed 3.1 and 3.2), shared by the traditional and the
 // downstream-cluster step: a TieredPool keeps at most `stopConcurrency` guests shutting
-// down, least important tier first; done when no chosen VM has a VMI. Stop is idempotent
+// down, least important tier first; done when no chosen VM has a VMI (read as
+// lib/pool-looks.ts says: not every VM on every event). Stop is idempotent
 // (409 on a Halted VM), so a resumed run simply reconciles again.
 import type { VirtualMachineInstanceObject } from '../../common/harvester-types.js';
 import type { StepContext, WaitResult, WaitSpec } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import type { VmFact } from '../facts.js';
 import { describePool, TieredPool } from './pool.js';
+import { PoolLooks, type Look } from './pool-looks.js';
 import { tiers, vmKey, vmiActive } from './vms.js';
 
 type Ctx = StepContext<RunbookEnv>;
@@ -19,13 +21,18 @@ export function poolItems(targets: VmFact[], order: 'start' | 'stop') {
   return tiers(targets, order).flatMap((t, i) => t.map((v) => ({ ...v, key: vmKey(v), tier: i })));
 }
 
+type StopItem = ReturnType<typeof poolItems>[number];
+
 export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpec<RunbookEnv> {
   const { options } = ctx.env;
-  const pool = new TieredPool(poolItems(targets, 'stop'), options.stopConcurrency);
+  const items = poolItems(targets, 'stop');
+  const pool = new TieredPool(items, options.stopConcurrency);
   const graceMs = new Map<string, number>();
   const forced = new Set<string>();
   const batches = Math.ceil(targets.length / Math.max(1, options.stopConcurrency)) + tiers(targets, 'stop').length;
   const timeoutMs = Math.max(1, batches) * ((options.guestGraceSeconds ?? DEFAULT_GRACE_S) * 1000 + MARGIN_MS);
+
+  const looks = new PoolLooks(items);
 
   return {
     name: `${label} stopped`,
@@ -35,12 +42,23 @@ export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpe
       const cache = c.env.cluster.cache<VirtualMachineInstanceObject>('VirtualMachineInstance');
       await cache.synced();
       const now = c.clock.now();
-      const live = new Map<string, VirtualMachineInstanceObject>();
-      for (const vmi of cache.list()) if (vmiActive(vmi)) live.set(vmKey(vmi), vmi);
+      // Stopped = no active VMI. Between full looks only the VMs this step stopped are read
+      // again (lib/pool-looks.ts); never done on a partial look.
+      const stopped = (v: StopItem): Look => {
+        const vmi = cache.get(v.namespace, v.name);
+        return vmi && vmiActive(vmi) ? 'pending' : 'finished';
+      };
+      const look = (full: boolean) => {
+        const { finished } = looks.refresh(stopped, now, full);
+        return pool.next((v) => finished.has(v.key), now);
+      };
+      let { toStart, state } = look(false);
+      if (state.pending.length === 0) ({ toStart, state } = look(true));
+      const live = (key: string) => !looks.finished.has(key);
 
       // Guests that needed their whole grace period were powered off by KubeVirt: say so.
       for (const [key, g] of graceMs) {
-        if (live.has(key)) continue;
+        if (live(key)) continue;
         const since = pool.startedAt(key);
         if (since !== undefined && !forced.has(key) && now - since >= g) {
           await c.warn(`VM ${key}: the guest did not shut down within its ${Math.round(g / 1000)} s grace period and was powered off by KubeVirt`);
@@ -48,7 +66,6 @@ export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpe
         graceMs.delete(key);
       }
 
-      const { toStart, state } = pool.next((v) => !live.has(v.key), now);
       if (state.pending.length === 0) return { state: 'done', detail: `${targets.length} VMs stopped` };
 
       for (const key of state.inFlight) {
@@ -69,8 +86,9 @@ export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpe
       }
 
       const override = c.env.options.guestGraceSeconds;
+      looks.started(toStart.map((v) => v.key));
       await pool.startAll(toStart, async (v) => {
-        const vmiGrace = (live.get(v.key)?.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
+        const vmiGrace = (cache.get(v.namespace, v.name)?.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
         graceMs.set(v.key, (override ?? vmiGrace ?? DEFAULT_GRACE_S) * 1000);
         await c.env.cluster.vmAction(v.namespace, v.name, 'stop', override !== undefined ? { gracePeriod: override } : undefined);
       });

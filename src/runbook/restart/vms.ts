@@ -9,6 +9,7 @@ import type { RunbookEnv } from '../env.js';
 import type { CachePort } from '../ports.js';
 import { Facts, readFact, type VmFact } from '../facts.js';
 import { describePool, TieredPool } from '../lib/pool.js';
+import { PoolLooks, type Look } from '../lib/pool-looks.js';
 import { poolItems } from '../lib/stop-vms.js';
 import { defaultWaveSize, vmKey } from '../lib/vms.js';
 import { minutes } from '../lib/waits.js';
@@ -91,7 +92,7 @@ export const startTraditionalVms: Step<RunbookEnv> = {
         await Promise.all([vmiCache.synced(), vmCache.synced()]);
         const now = c.clock.now();
         const look = (full: boolean) => {
-          const { finished, inFlight } = looks.refresh(vmiCache, vmCache, now, full);
+          const { finished, inFlight } = looks.refreshVms(vmiCache, vmCache, now, full);
           pool.adopt([...inFlight], now);
           return pool.next((v) => finished.has(v.key), now);
         };
@@ -115,53 +116,21 @@ export const startTraditionalVms: Step<RunbookEnv> = {
 type StartItem = ReturnType<typeof poolItems>[number];
 
 /**
- * Where each VM of the waves stands: finished (Running, strategy restored) or in flight
- * (restored or booting, not yet Running: adopted on resume, so a restarted run never
- * exceeds the wave size). The wait runs on every VM/VMI event; re-reading thousands of VMs
- * each time made the waves CPU-bound on a large cluster. Between full looks (every poll
- * interval, and before the waves are called done) only the VMs in flight — the ones whose
- * state this step is changing — are looked at again; a VM nobody started stays pending.
+ * The start waves' looks (lib/pool-looks.ts): finished = Running with the strategy
+ * restored; in flight = restored or booting, not yet Running (adopted on resume, so a
+ * restarted run never exceeds the wave size).
  */
-export class VmLooks {
-  readonly finished = new Set<string>();
-  readonly inFlight = new Set<string>();
-  private readonly byKey: Map<string, StartItem>;
-  /** Started by this step and not yet finished (a start request shows no VMI at first). */
-  private readonly watched = new Set<string>();
-  private lastFull = -Infinity;
-
-  constructor(
-    items: StartItem[],
-    private readonly fullEveryMs = 15_000,
-  ) {
-    this.byKey = new Map(items.map((i) => [i.key, i]));
+export class VmLooks extends PoolLooks<StartItem> {
+  refreshVms(vmis: CachePort<VirtualMachineInstanceObject>, vms: CachePort<VirtualMachineObject>, now: number, full = false) {
+    return this.refresh((v) => lookStart(v, vmis, vms), now, full);
   }
+}
 
-  refresh(vmis: CachePort<VirtualMachineInstanceObject>, vms: CachePort<VirtualMachineObject>, now: number, full = false): { finished: ReadonlySet<string>; inFlight: ReadonlySet<string> } {
-    if (full || now - this.lastFull >= this.fullEveryMs) {
-      this.lastFull = now;
-      for (const v of this.byKey.values()) this.look(v, vmis, vms);
-    } else {
-      for (const k of new Set([...this.inFlight, ...this.watched])) this.look(this.byKey.get(k)!, vmis, vms);
-    }
-    return { finished: this.finished, inFlight: this.inFlight };
-  }
-
-  /** VMs this step just started: looked at on every evaluation until they finish. */
-  started(keys: string[]): void {
-    for (const k of keys) if (this.byKey.has(k)) this.watched.add(k);
-  }
-
-  private look(v: StartItem, vmis: CachePort<VirtualMachineInstanceObject>, vms: CachePort<VirtualMachineObject>): void {
-    const vmi = vmis.get(v.namespace, v.name);
-    const restored = strategyRestored(vms.get(v.namespace, v.name), v);
-    this.finished.delete(v.key);
-    this.inFlight.delete(v.key);
-    if (running(vmi) && restored) {
-      this.finished.add(v.key);
-      this.watched.delete(v.key);
-    } else if (vmi || (!startedByRequest(v) && restored)) this.inFlight.add(v.key);
-  }
+function lookStart(v: StartItem, vmis: CachePort<VirtualMachineInstanceObject>, vms: CachePort<VirtualMachineObject>): Look {
+  const vmi = vmis.get(v.namespace, v.name);
+  const restored = strategyRestored(vms.get(v.namespace, v.name), v);
+  if (running(vmi) && restored) return 'finished';
+  return vmi || (!startedByRequest(v) && restored) ? 'inFlight' : 'pending';
 }
 
 export const awaitDownstreamVms: Step<RunbookEnv> = {
