@@ -2,6 +2,7 @@
 // time after its safety margin: the same inventory, history and planner as `guard run`,
 // computed read-only, then rendered (table, JSON or YAML). Exit 0 when a plan fits, 1 when
 // even the most reduced one does not.
+import { parseDuration } from '../../common/duration.js';
 import { ExitCode, UsageError } from '../../common/errors.js';
 import type { CliContext, GlobalOptions } from '../../cli/context.js';
 import { render, table, type OutputFormat } from '../../cli/output.js';
@@ -30,22 +31,13 @@ export interface BudgetPlanView {
   steps: (StepEstimate & { title: string })[];
 }
 
-/** "8m", "90s", "1h30m" or bare seconds. */
+/** "8m", "90s", "1h30m" (common/duration.ts) or bare seconds. */
 export function parseBudget(v: string): number {
   const t = v.trim();
-  let ms = 0;
-  let matched = 0;
-  if (/^\d+(\.\d+)?$/.test(t)) {
-    ms = Number(t) * 1000;
-    matched = t.length;
-  } else {
-    for (const m of t.matchAll(/(\d+(?:\.\d+)?)(h|m|s)/gy)) {
-      ms += Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000);
-      matched += m[0].length;
-    }
-  }
-  if (t === '' || matched !== t.length || !(ms > 0)) throw new UsageError(`invalid --budget "${v}"`, 'Give the time the battery leaves for the shutdown, e.g. 8m, 450s or 1h');
-  return Math.round(ms);
+  // A bare number stays seconds here, the unit of NUT's battery.runtime.
+  const ms = /^\d+(\.\d+)?$/.test(t) ? Math.round(Number(t) * 1000) : parseDuration(t);
+  if (!ms || ms <= 0) throw new UsageError(`invalid --budget "${v}"`, 'Give the time the battery leaves for the shutdown, e.g. 8m, 450s or 1h');
+  return ms;
 }
 
 export async function runBudgetPlan(ctx: CliContext, g: GlobalOptions, o: { budget: string; guardConfig?: string; output: OutputFormat }): Promise<number> {
