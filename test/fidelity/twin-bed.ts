@@ -9,7 +9,8 @@
 // is no real kubelet or scheduler), node lifecycle, DaemonSets and StatefulSets (kcm's
 // would replace the scenario's pods, which carry no controller-revision-hash), KubeVirt,
 // Longhorn, Harvester, Rancher and etcd. When the twin's etcd loses quorum or no
-// control-plane node runs, the real apiserver is stopped, and started again on recovery.
+// control-plane node runs, the real apiserver and controller-manager are stopped, and
+// started again (a fresh controller-manager) on recovery.
 import { writeKubeconfigFile } from '../../src/twin/apiserver/kubeconfig.js';
 import type { Reachability } from '../../src/twin/controllers/apireach.js';
 import { HttpTwinApi } from '../../src/twin/http-api.js';
@@ -93,8 +94,8 @@ export async function startTwinOverBed(opts: TwinOverBedOptions): Promise<TwinOv
         lastChange = lastChange.then(async () => {
           if (up === bed.apiServerRunning) return;
           outages.push({ state, wallMs: Date.now() });
-          if (up) await bed.startApiServer();
-          else await bed.stopApiServer();
+          if (up) await bed.startControlPlane();
+          else await bed.stopControlPlane();
         });
         return lastChange;
       },
