@@ -57,9 +57,10 @@ export class SchedulerController extends QueueController {
     const score = (n: NodeObject) => (same.get(n.metadata.name) ?? 0) * 100_000 + this.pods.countByIndex('node', n.metadata.name);
     fit.sort((a, b) => score(a) - score(b) || a.metadata.name.localeCompare(b.metadata.name));
     const target = fit[0]!.metadata.name;
+    // pods/binding marks the pod PodScheduled itself. A status patch after it would be built
+    // from this pre-binding copy: over a real apiserver the kubelet may already have written
+    // Running and its conditions, which the patch would put back to Pending.
     await this.ctx.api.bind(pod.metadata.namespace ?? '', pod.metadata.name, target);
-    const conditions = withCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'True' }, now);
-    await this.ctx.api.patch(Kinds.Pod, pod.metadata.namespace, pod.metadata.name, { status: { phase: 'Pending', conditions } }, { subresource: 'status' });
   }
 }
 
