@@ -3,6 +3,7 @@
 // path to a kubelet, the aggregated KubeVirt subresources), the twin's models driving the
 // cluster through that API. Checked as on the in-memory twin (test/runbook/cycle.test.ts):
 // zero verification differences, and the seed's ordering rules from the twin's event log.
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rbacManifests } from '../../src/cli/actions/rbac.js';
@@ -44,7 +45,15 @@ describe.each([
     if (user === operator) await bindFallowRbac(world, operator);
     bed = await bedOver(world.twin, await world.kubeconfigFor(user), () => world.stop());
   }, 300_000);
-  afterAll(async () => bed?.close());
+  afterAll(async () => {
+    // Evidence for a failed run, kept with the daemon logs under FALLOW_FIDELITY_KEEP=1:
+    // the twin's event log (modelled times) and fallow's runs (journals).
+    if (world && bed) {
+      writeFileSync(join(world.bed.dir, 'twin-events.jsonl'), bed.twin.events.all().map((e) => JSON.stringify(e)).join('\n'));
+      cpSync(bed.stateDir, join(world.bed.dir, 'fallow-state'), { recursive: true });
+    }
+    await bed?.close();
+  });
 
   let shutdownRun = '';
   it('shuts down in the seed order; the real apiserver goes away with etcd quorum', { timeout: 600_000, retry: 0 }, async () => {

@@ -131,6 +131,24 @@ describe('fidelity bed', () => {
     }
   });
 
+  it('takes kube-controller-manager down and up with the apiserver; the fresh one reconciles what changed meanwhile', async () => {
+    const before = bed.controllerManagerPid;
+    expect(before).toBeDefined();
+    await bed.stopControlPlane();
+    expect(bed.apiServerRunning).toBe(false);
+    expect(bed.controllerManagerPid).toBeUndefined();
+    await bed.startControlPlane();
+    expect(bed.apiServerRunning).toBe(true);
+    const after = bed.controllerManagerPid;
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    await bed.client.json('PATCH', '/apis/apps/v1/namespaces/cattle-system/deployments/rancher', { body: { spec: { replicas: 3 } }, contentType: 'application/merge-patch+json' });
+    await until('a third rancher pod', async () => {
+      const l = await bed.client.json<{ items: KObject[] }>('GET', '/api/v1/namespaces/cattle-system/pods?labelSelector=app%3Drancher');
+      return l.items.length === 3 ? l.items : undefined;
+    });
+  });
+
   it('HttpTwinApi answers like LocalTwinApi: undefined for a missing get, StatusError 409 for a stale update', async () => {
     const api = new HttpTwinApi(bed.endpointFor('fallow-twin'));
     try {

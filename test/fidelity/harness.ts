@@ -73,6 +73,8 @@ export interface FidelityBed {
   /** An HTTP client as the admin. */
   readonly client: KubeHttpClient;
   readonly apiServerRunning: boolean;
+  /** kube-controller-manager's process id while it runs (a new one after startControlPlane). */
+  readonly controllerManagerPid: number | undefined;
   /** The exec kubelet, when `exec` was given. */
   readonly kubelet: BedKubelet | undefined;
   /** Endpoint for any bed user (fallow-twin for the twin's controllers). */
@@ -207,6 +209,9 @@ export async function startFidelityBed(opts: FidelityBedOptions = {}): Promise<F
       client,
       get apiServerRunning() {
         return apiserver.running;
+      },
+      get controllerManagerPid() {
+        return controllerManager?.running ? controllerManager.pid : undefined;
       },
       kubelet,
       endpointFor,
