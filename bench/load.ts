@@ -11,7 +11,10 @@ import { stepTimes } from './segments.js';
 
 export interface LoadFigures {
   total: number;
+  /** Requests that change cluster state. pods/exec is a `create` to RBAC but writes nothing: counted in `execs`. */
   writes: number;
+  /** etcdctl runs through pods/exec (their number follows how long fallow polled etcd). */
+  execs: number;
   watches: number;
   lists: number;
   gets: number;
@@ -31,6 +34,7 @@ export interface LoadFigures {
 }
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+const isExec = (r: TimedRequest): boolean => r.resource === 'pods/exec';
 const CONTROL_PLANE_STEPS = new Set(['restart.power-on-leader', 'restart.power-on-etcd-members', 'restart.check-vip', 'restart.power-on-workers']);
 
 /** Most items of sorted `ts` within any window of `ms`. */
@@ -89,7 +93,8 @@ export function loadFigures(requests: TimedRequest[], events: EngineEvent[], lim
   const count = (p: (r: TimedRequest) => boolean) => sorted.filter(p).length;
   return {
     total: sorted.length,
-    writes: count((r) => WRITE_VERBS.has(r.verb)),
+    writes: count((r) => WRITE_VERBS.has(r.verb) && !isExec(r)),
+    execs: count(isExec),
     watches: count((r) => r.verb === 'watch'),
     lists: count((r) => r.verb === 'list'),
     gets: count((r) => r.verb === 'get'),

@@ -53,7 +53,7 @@ export function renderReport(r: BenchResults): string {
   out.push(`3. API load (fallow's requests as the API server logged them; client limit ${r.scenarios[0]?.load.limit.qps ?? '?'} QPS, burst ${r.scenarios[0]?.load.limit.burst ?? '?'})`);
   out.push(
     table(
-      ['scenario', 'VMs', 'requests', 'per VM', 'writes', 'per VM', 'lists', 'watches', 'failed', 'peak/s', 'peak/s CP restart', 'per min booting', 'throttled', 'result'],
+      ['scenario', 'VMs', 'requests', 'per VM', 'writes', 'per VM', 'etcdctl execs', 'lists', 'watches', 'failed', 'peak/s', 'peak/s CP restart', 'per min booting', 'throttled', 'result'],
       r.scenarios.map((s) => [
         s.scenario,
         s.vms,
@@ -61,6 +61,7 @@ export function renderReport(r: BenchResults): string {
         s.load.requestsPerVm,
         s.load.writes,
         s.load.writesPerVm,
+        s.load.execs,
         s.load.lists,
         s.load.watches,
         s.load.failed,
