@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { LocalTwinApi, type KindRef } from '../../../src/twin/api.js';
+import { allTwinTypes } from '../../../src/twin/resources.js';
 import type { Twin } from '../../../src/twin/runtime.js';
+import { StatusError } from '../../../src/twin/store/errors.js';
+import { Store } from '../../../src/twin/store/store.js';
+import type { KObject } from '../../../src/twin/store/types.js';
 import { fastTwin, get, K, list, modelled, setRunStrategy, until, vmVolumes, waitEvent } from './helpers.js';
 
 let twin: Twin | undefined;
@@ -21,6 +26,33 @@ describe('Longhorn volumes', () => {
     const gone = t.events.first({ type: 'vmi.deleted', object: 'default/db-01' })!;
     expect(detached.seq).toBeGreaterThan(gone.seq);
     expect(await vol(t, name!)).toMatchObject({ state: 'detached', robustness: 'unknown', currentNodeID: '' });
+  });
+
+  it('attaches after its first write of "attached" failed (the retry keeps the due transition)', async () => {
+    // The twin's API as a real apiserver may answer: one status write fails.
+    let failed = false;
+    class FlakyApi extends LocalTwinApi {
+      override async patch<T extends KObject>(ref: KindRef, namespace: string | undefined, name: string, patch: unknown, opts: { subresource?: 'status' } = {}): Promise<T> {
+        const state = (patch as { status?: { state?: string } }).status?.state;
+        if (!failed && ref.kind === 'Volume' && opts.subresource === 'status' && state === 'attached') {
+          failed = true;
+          throw new StatusError(500, 'InternalError', 'etcdserver: request timed out');
+        }
+        return super.patch<T>(ref, namespace, name, patch, opts);
+      }
+    }
+    let n = 0;
+    const store = new Store({ now: () => Date.now(), uid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` });
+    for (const t of allTwinTypes) store.register(t);
+    twin = await fastTwin({ api: new FlakyApi(store) });
+    const t = twin;
+    const [name] = await vmVolumes(t, 'default', 'db-01');
+    await setRunStrategy(t, 'default', 'db-01', 'Halted');
+    await waitEvent(t, { type: 'volume.detached', object: `longhorn-system/${name}` });
+    await setRunStrategy(t, 'default', 'db-01', 'RerunOnFailure');
+    await waitEvent(t, { type: 'vmi.running', object: 'default/db-01' });
+    expect(failed).toBe(true);
+    expect(await vol(t, name!)).toMatchObject({ state: 'attached' });
   });
 
   it('is degraded while a replica node is away and rebuilds to healthy after it returns', async () => {

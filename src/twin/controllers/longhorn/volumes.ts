@@ -89,6 +89,10 @@ export class VolumeController extends QueueController {
     let state: VolumeState = vol.status?.state ?? 'detached';
     let node = vol.status?.currentNodeID ?? '';
     const t = this.transitions.get(name);
+    // A transition that is due stays armed until its state is written: over a real apiserver
+    // a write can fail, and the retry must not start again from a cache that never saw it
+    // (an 'attaching' volume no transition drives any more stays attaching for good).
+    const due = t && now >= t.at ? t : undefined;
 
     if (!this.faulted.has(name) && this.faultedAfterRestart(name, pvcKey)) {
       // Longhorn marks a volume faulted as soon as its last replica fails, attached or not
@@ -99,10 +103,9 @@ export class VolumeController extends QueueController {
       await this.failReplicas(name);
       state = 'detached';
       node = '';
-    } else if (t && now >= t.at) {
-      this.transitions.delete(name);
-      state = t.to;
-      node = t.to === 'attached' ? t.node : '';
+    } else if (due) {
+      state = due.to;
+      node = due.to === 'attached' ? due.node : '';
     } else if (t) {
       this.queue.addAfter(name, t.at - now);
     } else if (wanted && (state === 'detached' || (state === 'attached' && node !== wanted))) {
@@ -134,11 +137,15 @@ export class VolumeController extends QueueController {
       kubernetesStatus: { ...ks, workloadsStatus, ...(consumers.length === 0 && ks.workloadsStatus?.length ? { lastPodRefAt: isoTime(this.ctx.clock) } : {}) },
     };
     const cur = { state: vol.status?.state, robustness: vol.status?.robustness, currentNodeID: vol.status?.currentNodeID ?? '', kubernetesStatus: ks };
-    if (sameJson(cur, next)) return;
+    if (sameJson(cur, next)) {
+      if (due) this.transitions.delete(name);
+      return;
+    }
     if ((vol.spec as { nodeID?: string } | undefined)?.nodeID !== next.currentNodeID) {
       await this.ctx.api.patch(Kinds.LonghornVolume, LonghornNamespace, name, { spec: { nodeID: next.currentNodeID } });
     }
     await this.ctx.api.patch(Kinds.LonghornVolume, LonghornNamespace, name, { status: next }, { subresource: 'status' });
+    if (due && this.transitions.get(name) === due) this.transitions.delete(name);
     this.record(name, vol.status?.state, state, vol.status?.robustness, robustness, next.currentNodeID || vol.status?.currentNodeID || '');
   }
 
