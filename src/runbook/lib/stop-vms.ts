@@ -27,7 +27,7 @@ export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpe
   const { options } = ctx.env;
   const items = poolItems(targets, 'stop');
   const pool = new TieredPool(items, options.stopConcurrency);
-  const graceMs = new Map<string, number>();
+  const graceMs = new Map<string, { ms: number; since: number }>();
   const forced = new Set<string>();
   const batches = Math.ceil(targets.length / Math.max(1, options.stopConcurrency)) + tiers(targets, 'stop').length;
   const timeoutMs = Math.max(1, batches) * ((options.guestGraceSeconds ?? DEFAULT_GRACE_S) * 1000 + MARGIN_MS);
@@ -57,10 +57,10 @@ export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpe
       const live = (key: string) => !looks.finished.has(key);
 
       // Guests that needed their whole grace period were powered off by KubeVirt: say so.
-      for (const [key, g] of graceMs) {
+      // (The pool forgets a finished VM's start time in look(): it is kept here with its grace.)
+      for (const [key, { ms: g, since }] of graceMs) {
         if (live(key)) continue;
-        const since = pool.startedAt(key);
-        if (since !== undefined && !forced.has(key) && now - since >= g) {
+        if (!forced.has(key) && now - since >= g) {
           await c.warn(`VM ${key}: the guest did not shut down within its ${Math.round(g / 1000)} s grace period and was powered off by KubeVirt`);
         }
         graceMs.delete(key);
@@ -70,7 +70,7 @@ export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpe
 
       for (const key of state.inFlight) {
         const since = pool.startedAt(key) ?? now;
-        const g = graceMs.get(key) ?? DEFAULT_GRACE_S * 1000;
+        const g = graceMs.get(key)?.ms ?? DEFAULT_GRACE_S * 1000;
         if (now - since <= g + MARGIN_MS || forced.has(key)) continue;
         if (!c.env.options.forceOff) {
           return {
@@ -89,7 +89,7 @@ export function stopVmsWait(ctx: Ctx, targets: VmFact[], label: string): WaitSpe
       looks.started(toStart.map((v) => v.key));
       await pool.startAll(toStart, async (v) => {
         const vmiGrace = (cache.get(v.namespace, v.name)?.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
-        graceMs.set(v.key, (override ?? vmiGrace ?? DEFAULT_GRACE_S) * 1000);
+        graceMs.set(v.key, { ms: (override ?? vmiGrace ?? DEFAULT_GRACE_S) * 1000, since: pool.startedAt(v.key) ?? now });
         await c.env.cluster.vmAction(v.namespace, v.name, 'stop', override !== undefined ? { gracePeriod: override } : undefined);
       });
       return { state: 'waiting', detail: describePool('stop', state) };
