@@ -1,30 +1,11 @@
 // The VM waves' bookkeeping (5.5): which VMs a partial look reads again, and that a full
 // look (each poll interval) still sees every VM.
 import { describe, expect, it } from 'vitest';
-import type { KObject, VirtualMachineInstanceObject, VirtualMachineObject } from '../../src/common/harvester-types.js';
+import type { VirtualMachineInstanceObject, VirtualMachineObject } from '../../src/common/harvester-types.js';
 import type { VmFact } from '../../src/runbook/facts.js';
 import { poolItems } from '../../src/runbook/lib/stop-vms.js';
-import type { CachePort } from '../../src/runbook/ports.js';
+import { MapCache } from '../helpers/map-cache.js';
 import { VmLooks } from '../../src/runbook/restart/vms.js';
-
-class MapCache<T extends KObject> implements CachePort<T> {
-  readonly objects = new Map<string, T>();
-  reads = 0;
-  async synced(): Promise<void> {}
-  list(): T[] {
-    return [...this.objects.values()];
-  }
-  get(namespace: string | undefined, name: string): T | undefined {
-    this.reads++;
-    return this.objects.get(`${namespace}/${name}`);
-  }
-  onChange(): () => void {
-    return () => undefined;
-  }
-  put(o: T): void {
-    this.objects.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
-  }
-}
 
 const fact = (name: string, runStrategy: string): VmFact => ({ namespace: 'default', name, runStrategy, vmiRan: true, downstream: false, priority: 0 });
 const vm = (name: string, runStrategy: string): VirtualMachineObject => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { namespace: 'default', name }, spec: { runStrategy: runStrategy as 'Always' } });

@@ -1,29 +1,12 @@
 // The guest-first stop's bookkeeping (3.1/3.2): between full looks only the VMs it stopped
 // are read again, a full look still sees every VM, and it is never done on a partial look.
 import { describe, expect, it } from 'vitest';
-import type { KObject, VirtualMachineInstanceObject } from '../../src/common/harvester-types.js';
+import type { VirtualMachineInstanceObject } from '../../src/common/harvester-types.js';
 import type { StepContext, WaitResult } from '../../src/engine/types.js';
 import { defaultRunOptions, type RunbookEnv } from '../../src/runbook/env.js';
 import type { VmFact } from '../../src/runbook/facts.js';
 import { stopVmsWait } from '../../src/runbook/lib/stop-vms.js';
-import type { CachePort } from '../../src/runbook/ports.js';
-
-class MapCache<T extends KObject> implements CachePort<T> {
-  readonly objects = new Map<string, T>();
-  reads = 0;
-  async synced(): Promise<void> {}
-  list(): T[] {
-    this.reads += this.objects.size;
-    return [...this.objects.values()];
-  }
-  get(namespace: string | undefined, name: string): T | undefined {
-    this.reads++;
-    return this.objects.get(`${namespace}/${name}`);
-  }
-  onChange(): () => void {
-    return () => undefined;
-  }
-}
+import { MapCache } from '../helpers/map-cache.js';
 
 const fact = (name: string): VmFact => ({ namespace: 'default', name, runStrategy: 'Always', vmiRan: true, downstream: false, priority: 0 });
 const vmi = (name: string): VirtualMachineInstanceObject => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { namespace: 'default', name }, status: { phase: 'Running' } });
