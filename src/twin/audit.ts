@@ -2,6 +2,7 @@
 // in the simulated cluster, not what the tool says it did. Used by tests, benchmarks and
 // `fallow rehearse` ("order held").
 import type { EventLog, TwinEvent } from './events.js';
+import type { Scenario } from './scenario/schema.js';
 
 export interface AuditFinding {
   rule: string;
@@ -27,6 +28,15 @@ export interface AuditInput {
 const off = (e: TwinEvent) => e.type === 'node.power' && e.detail === 'off';
 
 /** Shutdown ordering (seed 3–4). */
+/** The node and VM roles the audits need, read from the scenario the twin was built from. */
+export function auditRoles(s: Scenario): Pick<AuditInput, 'workers' | 'etcdNodes' | 'downstreamVms'> {
+  return {
+    workers: s.nodes.filter((n) => n.role === 'worker').map((n) => n.name),
+    etcdNodes: s.nodes.filter((n) => n.role !== 'worker').map((n) => n.name),
+    downstreamVms: s.vms.filter((v) => v.guestCluster).map((v) => `${v.namespace ?? 'default'}/${v.name}`),
+  };
+}
+
 export function auditShutdown(i: AuditInput): AuditFinding[] {
   const ev = i.events.all().filter((e) => e.t >= (i.since ?? 0) && e.t <= (i.until ?? Infinity));
   const findings: AuditFinding[] = [];

@@ -10,17 +10,11 @@ import { rbacManifests } from '../../src/cli/actions/rbac.js';
 import { Facts } from '../../src/runbook/facts.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { replay } from '../../src/journal/replay.js';
-import { auditRestart, auditShutdown } from '../../src/twin/audit.js';
+import { auditRestart, auditRoles, auditShutdown } from '../../src/twin/audit.js';
 import { bedOver, type Bed } from '../runbook/bed.js';
 import { startTwinOverBed, type TwinOverBed } from './twin-bed.js';
 
-function roles(bed: Bed) {
-  const s = bed.twin.scenario;
-  const workers = s.nodes.filter((n) => n.role === 'worker').map((n) => n.name);
-  const etcdNodes = s.nodes.filter((n) => n.role !== 'worker').map((n) => n.name);
-  const downstreamVms = s.vms.filter((v) => v.guestCluster).map((v) => `${v.namespace ?? 'default'}/${v.name}`);
-  return { workers, etcdNodes, downstreamVms };
-}
+const roles = (bed: Bed) => auditRoles(bed.twin.scenario);
 
 /** Binds `user` to exactly what `fallow rbac --user <user>` prints, applied with the real kubectl. */
 async function bindFallowRbac(world: TwinOverBed, user: string): Promise<void> {

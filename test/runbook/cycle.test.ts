@@ -1,20 +1,14 @@
 // The whole seed on the twin: shutdown (1–4) then restart (5), checked against what really
 // happened in the simulated cluster (its event log), not against what fallow says it did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRestart, auditShutdown } from '../../src/twin/audit.js';
+import { auditRestart, auditRoles, auditShutdown } from '../../src/twin/audit.js';
 import { Facts } from '../../src/runbook/facts.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { replay } from '../../src/journal/replay.js';
 import { join } from 'node:path';
 import { startBed, type Bed } from './bed.js';
 
-function roles(bed: Bed) {
-  const s = bed.twin.scenario;
-  const workers = s.nodes.filter((n) => n.role === 'worker').map((n) => n.name);
-  const etcdNodes = s.nodes.filter((n) => n.role !== 'worker').map((n) => n.name);
-  const downstreamVms = s.vms.filter((v) => v.guestCluster).map((v) => `${v.namespace ?? 'default'}/${v.name}`);
-  return { workers, etcdNodes, downstreamVms };
-}
+const roles = (bed: Bed) => auditRoles(bed.twin.scenario);
 
 describe.each([
   ['default', 'default'],

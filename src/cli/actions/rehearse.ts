@@ -28,7 +28,7 @@ export interface RehearseFlags {
 
 export async function rehearseAction(ctx: CliContext, c: Command, flags: RehearseFlags): Promise<void> {
   const g = ctx.globals(c);
-  const [{ startTwin }, { startPowerFronts }, { auditRestart, auditShutdown }, { startRancherManager }, { TwinNodeNetwork }] = await Promise.all([
+  const [{ startTwin }, { startPowerFronts }, { auditRestart, auditRoles, auditShutdown }, { startRancherManager }, { TwinNodeNetwork }] = await Promise.all([
     import('../../twin/runtime.js'),
     import('../../twin/fronts/fronts.js'),
     import('../../twin/audit.js'),
@@ -83,11 +83,7 @@ export async function rehearseAction(ctx: CliContext, c: Command, flags: Rehears
     });
     const ended = twin.clock.now();
 
-    const roles = {
-      workers: twin.scenario.nodes.filter((n) => n.role === 'worker').map((n) => n.name),
-      etcdNodes: twin.scenario.nodes.filter((n) => n.role !== 'worker').map((n) => n.name),
-      downstreamVms: twin.scenario.vms.filter((v) => v.guestCluster).map((v) => `${v.namespace ?? 'default'}/${v.name}`),
-    };
+    const roles = auditRoles(twin.scenario);
     const findings: AuditFinding[] = auditShutdown({ events: twin.events, ...roles, since: started, until: shutdownDone, ...(initialLeader ? { initialLeader } : {}) });
     const pair = pairFor(g2.stateDir!, identity.uid, shutdown.runId);
     const report = reportFor(pair, twin.scenario.metadata.name);
