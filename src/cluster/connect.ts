@@ -40,6 +40,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
     ...(opts.recorder ? { recorder: opts.recorder } : {}),
     userAgent: opts.userAgent ?? 'fallow',
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const cluster = new Cluster(transport, opts.clock ?? new RealClock(), opts.informer);
   try {

@@ -8,9 +8,11 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { type Clock, RealClock } from '../common/clock.js';
 import { mapNetworkError, mapStatusError, type RequestContextInfo } from './errors.js';
 import { defaultRateLimit, type RateLimit, TokenBucket } from './ratelimit.js';
 import { type RequestRecorder, verbOf, type Verb } from './recorder.js';
+import { requestRetryDelayMs } from './request-retry.js';
 import type { StatusObject } from './types.js';
 
 export interface TransportOptions {
@@ -22,6 +24,8 @@ export interface TransportOptions {
   rateLimit?: RateLimit;
   recorder?: RequestRecorder;
   userAgent?: string;
+  /** Paces the per-request retries (request-retry.ts); the run's clock, real by default. */
+  clock?: Clock;
 }
 
 export interface RequestSpec {
@@ -72,8 +76,23 @@ export class Transport {
     this.opts.recorder?.add(r);
   }
 
-  /** A JSON request; resolves with the parsed body, rejects with a mapped FallowError. */
+  /**
+   * A JSON request; resolves with the parsed body, rejects with a mapped FallowError.
+   * Sent again on the answers request-retry.ts names (each try recorded and rate-limited).
+   */
   async request<T>(spec: RequestSpec): Promise<T> {
+    for (let retries = 0; ; retries++) {
+      try {
+        return await this.requestOnce<T>(spec);
+      } catch (err) {
+        const delayMs = spec.signal?.aborted ? undefined : requestRetryDelayMs(spec.method, err, retries);
+        if (delayMs === undefined) throw err;
+        await (this.opts.clock ?? realClock).sleep(delayMs, spec.signal);
+      }
+    }
+  }
+
+  private async requestOnce<T>(spec: RequestSpec): Promise<T> {
     const { res, finish, ctx, signal, cleanup } = await this.open(spec, true);
     try {
       const text = await readBody(res, signal);
@@ -200,6 +219,8 @@ export class Transport {
     this.agent = undefined;
   }
 }
+
+const realClock = new RealClock();
 
 class TimeoutMarker extends Error {
   readonly code = 'REQUEST_TIMEOUT';

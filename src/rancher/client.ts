@@ -41,7 +41,7 @@ export class RancherClient {
       contexts: [{ name: 'rancher', cluster: 'rancher', user: 'fallow' }],
       currentContext: 'rancher',
     });
-    this.transport = new Transport({ kc, server, requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, userAgent: 'fallow' });
+    this.transport = new Transport({ kc, server, requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, userAgent: 'fallow', clock });
   }
 
   async list<K extends RancherKindName>(kind: K, opts: RancherListOpts = {}): Promise<RancherKindShapes[K][]> {

@@ -15,6 +15,7 @@ export function lazyCluster(ctx: CliContext, g: GlobalOptions): { cluster: Clust
     rateLimit: { qps: Number(g.qps), burst: Math.max(1, Number(g.burst)) },
     recorder: ctx.recorder,
     userAgent: 'fallow',
+    clock: ctx.clock,
   });
   return { cluster: new Cluster(transport, ctx.clock), kubeconfig };
 }
