@@ -127,6 +127,11 @@ export interface SnapshotPodNamespace {
   total: number;
   completed: number;
   problems: SnapshotPodProblem[];
+  /**
+   * Failed pods their Deployment, DaemonSet or Job has replaced since (./pods.ts
+   * supersededFailedPods): not counted in total. Absent when none (and in older snapshots).
+   */
+  leftovers?: SnapshotPodProblem[];
 }
 
 export interface SnapshotEtcdMember {

@@ -1,6 +1,8 @@
 // The verification rules for what runs on the cluster: addons (seed 5.3), the Rancher
 // connection (5.4), VMs (5.5), Longhorn volumes and the system pods (5.2 health check).
-import type { SnapshotDeploymentScale } from './snapshot-types.js';
+import { capList } from '../common/list.js';
+import { deleteLeftoversCommand } from './pods.js';
+import type { SnapshotDeploymentScale, SnapshotPodNamespace } from './snapshot-types.js';
 import type { Difference, VerifyRule } from './verify.js';
 import { difference, pairBy } from './verify-helpers.js';
 
@@ -155,9 +157,26 @@ const systemPods: VerifyRule = {
           `Pod ${key}/${pod.name} is ${pod.status} (${pod.ready} ready, ${pod.restarts} restarts)${pre ? '; it was already not ready before the shutdown' : ''}. ` +
             (key === 'longhorn-system' ? 'Fix Longhorn before starting VMs (seed 5.2 note).' : 'Check its logs and events.')));
       }
+      const leftover = newLeftovers(key, b, a);
+      if (leftover) out.push(leftover);
     }
     return out;
   },
 };
+
+/**
+ * Failed pods their controller has replaced since are not a difference in what runs: a
+ * warning when the restart left new ones (a node shutdown's "Terminated" pods, say), nothing
+ * when the same ones were there before. The operator removes them; fallow does not.
+ */
+function newLeftovers(namespace: string, b: SnapshotPodNamespace | undefined, a: SnapshotPodNamespace): Difference | undefined {
+  const before = new Set((b?.leftovers ?? []).map((p) => p.name));
+  const fresh = (a.leftovers ?? []).filter((p) => !before.has(p.name));
+  if (!fresh.length) return undefined;
+  return difference('system-pods', 'warning', `systemPods/${namespace}/leftovers`, before.size, (a.leftovers ?? []).length,
+    `${fresh.length === 1 ? '1 Failed pod' : `${fresh.length} Failed pods`} left over in ${namespace} (${capList(fresh.map((p) => `${p.name} ${p.status}${p.node ? ` on ${p.node}` : ''}`), 5)}), ` +
+      'each replaced since by its Deployment, DaemonSet or Job: the workloads run as before. ' +
+      `Read what you need from them (reason, logs), then delete them: \`${deleteLeftoversCommand(namespace, fresh.map((p) => p.name))}\`.`);
+}
 
 export const workloadRules: readonly VerifyRule[] = [addons, rancher, vms, volumes, systemPods];

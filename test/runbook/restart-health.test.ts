@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LonghornVolumeObject, PodObject, VirtualMachineObject } from '../../src/common/harvester-types.js';
 import { NeedsOperatorError } from '../../src/common/errors.js';
-import { describeFaultedVolume, describePodProblem, faultedVolumes, podProblem, storageNeeds } from '../../src/runbook/restart/health-checks.js';
-import { healthStop } from '../../src/runbook/restart/health.js';
+import { describeFaultedVolume, describePodProblem, faultedVolumes, podProblem, storageNeeds, systemPodFindings, type PodProblem } from '../../src/runbook/restart/health-checks.js';
+import { healthStop, leftoverWarning } from '../../src/runbook/restart/health.js';
 import type { VmFact } from '../../src/runbook/facts.js';
 
 type Status = NonNullable<PodObject['status']>;
@@ -110,5 +110,93 @@ describe('healthStop', () => {
     );
     expect(err.hint).toMatch(/^Troubleshoot before going on \(seed 5\.2\): `kubectl -n longhorn-system describe pod longhorn-manager-x` and `kubectl -n longhorn-system logs longhorn-manager-x --all-containers --previous` show why it fails; do not start anything that needs storage/);
     expect(err.hint).toMatch(/salvage a replica.*`fallow resume`/);
+  });
+});
+
+describe('systemPodFindings: Failed pods left over from before the restart', () => {
+  type Owner = { kind: string; name: string };
+  const at = (minute: number) => `2026-11-26T00:${String(minute).padStart(2, '0')}:00Z`;
+  const owned = (name: string, owner: Owner | undefined, created: number, status: Status, node = 'harv2'): PodObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      namespace: 'harvester-system',
+      name,
+      creationTimestamp: at(created),
+      ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', ...owner, uid: `uid-${owner.name}`, controller: true }] } : {}),
+    },
+    spec: { nodeName: node },
+    status,
+  });
+  const terminated = { phase: 'Failed', reason: 'Terminated', message: 'Pod was terminated in response to imminent node shutdown.' } as Status;
+  const up = { phase: 'Running', conditions: ready('True'), containerStatuses: [container({})] } as Status;
+  const crashing = { phase: 'Running', conditions: ready('False'), containerStatuses: [container({ ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } } })] } as Status;
+  const rs = (hash: string) => ({ kind: 'ReplicaSet', name: `harvester-webhook-${hash}` });
+  const names = (ps: PodProblem[]) => ps.map((p) => p.pod.split('/')[1]);
+
+  it('sets apart a Deployment pod replaced since by a Ready one, also of a newer ReplicaSet, and warns it with the command that removes it', () => {
+    const f = systemPodFindings([
+      owned('harvester-webhook-5d8f7b6c9d-old1', rs('5d8f7b6c9d'), 1, terminated),
+      owned('harvester-webhook-7c9b8d6f5e-new1', rs('7c9b8d6f5e'), 5, up),
+    ]);
+    expect(f.problems).toEqual([]);
+    expect(f.leftovers).toEqual([{ pod: 'harvester-system/harvester-webhook-5d8f7b6c9d-old1', state: 'Failed (Terminated)', restarts: 0, node: 'harv2', failing: false }]);
+    expect(leftoverWarning(f.leftovers)).toBe(
+      '1 Failed pod left over from before the restart, each replaced since by its Deployment, DaemonSet or Job (not waited on): ' +
+        'harvester-system/harvester-webhook-5d8f7b6c9d-old1 Failed (Terminated) (0 restarts, on harv2); read what you need from them (reason, logs), then delete them: ' +
+        '`kubectl -n harvester-system delete pod harvester-webhook-5d8f7b6c9d-old1`',
+    );
+  });
+
+  it('keeps a Deployment pod failing when its replacement fails too: crash-looping, or Failed itself', () => {
+    const crash = systemPodFindings([owned('harvester-webhook-5d8f7b6c9d-old1', rs('5d8f7b6c9d'), 1, terminated), owned('harvester-webhook-5d8f7b6c9d-new1', rs('5d8f7b6c9d'), 5, crashing)]);
+    expect(crash.leftovers).toEqual([]);
+    expect(crash.problems.map((p) => [p.state, p.failing])).toEqual([['Failed (Terminated)', true], ['CrashLoopBackOff', true]]);
+    const rejected = { phase: 'Failed', reason: 'UnexpectedAdmissionError' } as Status;
+    const again = systemPodFindings([owned('harvester-webhook-5d8f7b6c9d-old1', rs('5d8f7b6c9d'), 1, terminated), owned('harvester-webhook-5d8f7b6c9d-new1', rs('5d8f7b6c9d'), 5, rejected)]);
+    expect(again.leftovers).toEqual([]);
+    expect(again.problems.every((p) => p.failing)).toBe(true);
+  });
+
+  it('takes only a pod created later as evidence: a replica Ready all along does not replace the one that failed', () => {
+    const f = systemPodFindings([owned('harvester-webhook-5d8f7b6c9d-a', rs('5d8f7b6c9d'), 3, up), owned('harvester-webhook-5d8f7b6c9d-b', rs('5d8f7b6c9d'), 3, terminated)]);
+    expect(names(f.problems)).toEqual(['harvester-webhook-5d8f7b6c9d-b']);
+    expect(f.problems[0]?.failing).toBe(true);
+  });
+
+  it('needs a DaemonSet’s replacement on the same node, and a Job’s Succeeded pod', () => {
+    const ds = { kind: 'DaemonSet', name: 'virt-handler' };
+    const f = systemPodFindings([
+      owned('virt-handler-aaaaa', ds, 1, terminated, 'harv2'),
+      owned('virt-handler-bbbbb', ds, 1, terminated, 'harv3'),
+      owned('virt-handler-ccccc', ds, 5, up, 'harv2'),
+      owned('virt-handler-ddddd', ds, 5, up, 'harv4'),
+    ]);
+    expect(names(f.leftovers)).toEqual(['virt-handler-aaaaa']);
+    expect(names(f.problems)).toEqual(['virt-handler-bbbbb']);
+    const job = { kind: 'Job', name: 'helm-install-x' };
+    const j = systemPodFindings([owned('helm-install-x-1', job, 1, { phase: 'Failed', reason: 'Error' } as Status), owned('helm-install-x-2', job, 2, { phase: 'Succeeded' })]);
+    expect(names(j.leftovers)).toEqual(['helm-install-x-1']);
+    const running = systemPodFindings([owned('helm-install-x-1', job, 1, { phase: 'Failed' }), owned('helm-install-x-2', job, 2, up)]);
+    expect(names(running.problems)).toEqual(['helm-install-x-1']);
+  });
+
+  it('never sets apart a bare pod, a mirror pod, a StatefulSet pod or one without a creation time', () => {
+    const later = owned('other', { kind: 'ReplicaSet', name: 'x-5d8f7b6c9d' }, 9, up);
+    const f = systemPodFindings([
+      owned('bare', undefined, 1, terminated),
+      owned('etcd-harv2', { kind: 'Node', name: 'harv2' }, 1, terminated),
+      owned('prometheus-0', { kind: 'StatefulSet', name: 'prometheus' }, 1, terminated),
+      owned('prometheus-1', { kind: 'StatefulSet', name: 'prometheus' }, 5, up),
+      { ...owned('x-5d8f7b6c9d-nots', { kind: 'ReplicaSet', name: 'x-5d8f7b6c9d' }, 1, terminated), metadata: { namespace: 'harvester-system', name: 'x-5d8f7b6c9d-nots', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x-5d8f7b6c9d', uid: 'u', controller: true }] } },
+      later,
+    ]);
+    expect(f.leftovers).toEqual([]);
+    expect(names(f.problems.filter((p) => p.failing))).toEqual(['bare', 'etcd-harv2', 'prometheus-0', 'x-5d8f7b6c9d-nots']);
+  });
+
+  it('past a handful of leftovers in a namespace, removes them by phase', () => {
+    const many = Array.from({ length: 6 }, (_, i): PodProblem => ({ pod: `kube-system/rke2-canal-${i}`, state: 'Failed (Terminated)', restarts: 0, failing: false }));
+    expect(leftoverWarning(many)).toMatch(/^6 Failed pods left over .* and 1 more; .*`kubectl -n kube-system delete pods --field-selector=status\.phase==Failed`$/);
   });
 });

@@ -6,6 +6,7 @@
 import { Namespaces, StorageNetwork } from '../../common/harvester.js';
 import type { LonghornVolumeObject, PodObject, SettingObject, VirtualMachineObject } from '../../common/harvester-types.js';
 import { capList, count } from '../../common/list.js';
+import { supersededFailedPods } from '../../report/pods.js';
 import type { VmFact } from '../facts.js';
 
 export interface PodProblem {
@@ -58,6 +59,33 @@ export function podProblem(p: PodObject): PodProblem | undefined {
   const ready = readyCondition(p);
   if ((ready && ready.status !== 'True') || !containers.every((c) => c.ready)) return { ...base, state: 'NotReady', failing: false };
   return undefined;
+}
+
+export interface SystemPodFindings {
+  /** Pods not Running and Ready, each with its problem. */
+  problems: PodProblem[];
+  /** Failed pods their controller has replaced since: warned, not waited on. */
+  leftovers: PodProblem[];
+}
+
+/**
+ * The pods of one namespace as the seed's check reads them: what "continues" to fail or is
+ * not up yet, apart from Failed pods left over from before the restart (a graceful node
+ * shutdown's "Terminated" pods, evicted or admission-rejected ones) whose Deployment,
+ * DaemonSet or Job has a Ready or Succeeded pod created since. Those would otherwise hold
+ * the gate to its timeout for nothing; a replacement that fails too is caught by itself.
+ */
+export function systemPodFindings(pods: readonly PodObject[]): SystemPodFindings {
+  const superseded = supersededFailedPods(pods);
+  const problems: PodProblem[] = [];
+  const leftovers: PodProblem[] = [];
+  for (const p of pods) {
+    const problem = podProblem(p);
+    if (!problem) continue;
+    if (superseded.has(p)) leftovers.push({ ...problem, failing: false });
+    else problems.push(problem);
+  }
+  return { problems, leftovers };
 }
 
 /** "longhorn-system/longhorn-manager-66n7h CrashLoopBackOff (12 restarts, on harv2)" */

@@ -10,6 +10,7 @@ import { Namespaces, StorageNetwork, SystemNamespaces, Vip } from '../../common/
 import type { LonghornVolumeObject, PodObject, ServiceObject, SettingObject, VirtualMachineObject } from '../../common/harvester-types.js';
 import { capList, count } from '../../common/list.js';
 import type { Step, StepContext, WaitResult } from '../../engine/types.js';
+import { deleteLeftoversCommand } from '../../report/pods.js';
 import { formatDuration, WaitTimeoutError } from '../../engine/wait.js';
 import type { RunbookEnv } from '../env.js';
 import { Facts, readFact, requireFact } from '../facts.js';
@@ -19,9 +20,9 @@ import {
   describePodProblem,
   describeStorageNetworkProblem,
   faultedVolumes,
-  podProblem,
   storageNeeds,
   storageNetworkProblem,
+  systemPodFindings,
   type FaultedVolume,
   type PodProblem,
   type StorageNeeds,
@@ -94,18 +95,25 @@ async function needsOf(c: Ctx): Promise<StorageNeeds> {
   return storageNeeds(readFact(c.facts, Facts.vms) ?? [], vms.list(), [...addons, ...scaled].map((w) => w.namespace));
 }
 
-async function look(c: Ctx): Promise<{ findings: Findings; spare: FaultedVolume[]; degraded: string[] }> {
+interface Look {
+  findings: Findings;
+  spare: FaultedVolume[];
+  degraded: string[];
+  leftovers: PodProblem[];
+}
+
+async function look(c: Ctx): Promise<Look> {
   const pods: PodProblem[] = [];
+  const leftovers: PodProblem[] = [];
   let longhornPods: PodObject[] = [];
   for (const { opts } of systemCaches) {
     const cache = c.env.cluster.cache<PodObject>('Pod', opts);
     await cache.synced();
     const list = cache.list();
     if (opts.namespace === Namespaces.longhornSystem) longhornPods = list;
-    for (const p of list) {
-      const problem = podProblem(p);
-      if (problem) pods.push(problem);
-    }
+    const found = systemPodFindings(list);
+    pods.push(...found.problems);
+    leftovers.push(...found.leftovers);
   }
   const settings = c.env.cluster.cache<SettingObject>(settingCache.kind, settingCache.opts);
   await settings.synced();
@@ -114,7 +122,31 @@ async function look(c: Ctx): Promise<{ findings: Findings; spare: FaultedVolume[
   await vols.synced();
   const faulted = faultedVolumes(vols.list(), await needsOf(c));
   const degraded = vols.list().filter((v) => v.status?.robustness === 'degraded').map((v) => v.metadata.name);
-  return { findings: { pods, volumes: faulted.filter((v) => v.neededBy.length), ...(storageNetwork ? { storageNetwork } : {}) }, spare: faulted.filter((v) => !v.neededBy.length), degraded };
+  return {
+    findings: { pods, volumes: faulted.filter((v) => v.neededBy.length), ...(storageNetwork ? { storageNetwork } : {}) },
+    spare: faulted.filter((v) => !v.neededBy.length),
+    degraded,
+    leftovers,
+  };
+}
+
+/**
+ * One warning for the Failed pods left over from before the restart, with the command that
+ * removes them. fallow does not delete them itself: it is the operator's cluster, a Failed
+ * pod keeps the reason and logs of what went wrong (the operator may want them), and
+ * deleting pods is beyond what the seed does.
+ */
+export function leftoverWarning(leftovers: readonly PodProblem[]): string {
+  const byNamespace = new Map<string, string[]>();
+  for (const p of leftovers) {
+    const [ns = '', name = ''] = p.pod.split('/');
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), name]);
+  }
+  const commands = [...byNamespace].map(([ns, names]) => `\`${deleteLeftoversCommand(ns, names)}\``);
+  return (
+    `${count(leftovers.length, 'Failed pod')} left over from before the restart, each replaced since by its Deployment, DaemonSet or Job (not waited on): ` +
+    `${capList(leftovers.map(describePodProblem))}; read what you need from them (reason, logs), then delete them: ${capList(commands, 3)}`
+  );
 }
 
 const inLonghorn = (p: PodProblem) => p.pod.startsWith(`${Namespaces.longhornSystem}/`);
@@ -161,6 +193,7 @@ export const healthGates: Step<RunbookEnv> = {
   waitsFor: "every pod of the seed's system namespaces Running and Ready, Longhorn healthy, the storage network (when set) on every instance-manager pod, no volume faulted that the restart needs",
   risks: [
     'a pod in CrashLoopBackOff or Failed past the timeout stops the run naming it, its state and restart count (default 15 min; `fallow restart --health-timeout 30m` gives slow hardware longer)',
+    'a Failed pod left over from before the restart (a graceful node shutdown\'s "Terminated", an eviction, an admission rejection) is warned with the kubectl command that removes it, not waited on, when its Deployment or DaemonSet has a Running and Ready pod created since (a DaemonSet: on the same node) or its Job a Succeeded one; a bare, static or StatefulSet pod that is Failed still stops the run, and so does a Deployment whose new pods fail too',
     'a faulted Longhorn volume that a VM or workload of this restart needs stops the run before anything needing storage starts; other faulted volumes and degraded ones are warned',
     'a storage network that is set but not in place stops the run at the timeout naming the setting and the pods: the storage-network setting (a JSON value {"vlan","clusterNetwork","range","exclude"}; skipped when empty) must have its condition `configured` True (reason Completed), and every Running instance-manager pod (longhorn-system, label longhorn.io/component=instance-manager) must list the NAD named in the setting\'s annotation storage-network.settings.harvesterhci.io/net-attach-def (harvester-system/storagenetwork-<random>) on interface lhnet1 with an address in its k8s.v1.cni.cncf.io/network-status annotation',
   ],
@@ -181,7 +214,7 @@ export const healthGates: Step<RunbookEnv> = {
         timeoutMs: ctx.env.options.healthTimeoutMs,
         pollMs: 30_000,
         async evaluate(c): Promise<WaitResult> {
-          const { findings, spare, degraded } = await look(c);
+          const { findings, spare, degraded, leftovers } = await look(c);
           last = findings;
           // Longhorn first (the seed's note): until its pods run, volume robustness is stale,
           // and nothing that needs storage may start.
@@ -198,6 +231,7 @@ export const healthGates: Step<RunbookEnv> = {
           // does not stop the restart: holding every VM down for data nobody was using would
           // cost more than it protects. The operator is told to recover it before using it.
           if (spare.length) await c.warn(`${count(spare.length, 'Longhorn volume')} faulted that this restart does not need: ${capList(spare.map(describeFaultedVolume))}; recover them in the Longhorn UI before starting what uses them`);
+          if (leftovers.length) await c.warn(leftoverWarning(leftovers));
           if (degraded.length) await c.warn(`Longhorn volumes degraded (rebuilding is normal after a restart): ${capList(degraded)}`);
           return { state: 'done' };
         },
