@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { captureSnapshot } from '../../src/report/snapshot.js';
+import { summarizePods } from '../../src/report/pods.js';
 import { SnapshotSchema } from '../../src/report/snapshot-types.js';
 import { etcdObservation, etcdThroughRunningPod, type SnapshotReader } from '../../src/report/snapshot-reader.js';
 import { Kinds } from '../../src/common/harvester.js';
@@ -157,5 +158,22 @@ describe('etcd sources', () => {
     expect(await source()).toBeNull();
     await api.patch(Kinds.Pod, 'kube-system', 'etcd-harv43', { status: { phase: 'Running' } }, { subresource: 'status' });
     await expect(etcdThroughRunningPod(pods, () => Promise.reject(new Error('all down')))()).rejects.toThrow('all down');
+  });
+});
+
+describe('summarizePods: leftovers', () => {
+  const failedPod = (name: string, created: string, status: NonNullable<PodObject['status']>): PodObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace: 'harvester-system', name, creationTimestamp: created, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'virt-api-6b9f8c7d5e', uid: 'u1', controller: true }] },
+    spec: { nodeName: 'harv42' },
+    status,
+  });
+  it('keeps a Failed pod its Deployment replaced since out of the count, with the reason kubectl shows', () => {
+    const s = summarizePods('harvester-system', [
+      failedPod('virt-api-6b9f8c7d5e-old', '2026-11-25T10:00:00Z', { phase: 'Failed', reason: 'Terminated' } as NonNullable<PodObject['status']>),
+      failedPod('virt-api-6b9f8c7d5e-new', '2026-11-26T01:00:00Z', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] }),
+    ]);
+    expect(s).toMatchObject({ ready: 1, total: 1, problems: [], leftovers: [{ name: 'virt-api-6b9f8c7d5e-old', workload: 'Deployment/virt-api', status: 'Terminated', node: 'harv42' }] });
   });
 });

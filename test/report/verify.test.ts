@@ -24,6 +24,8 @@ interface Case {
   expected: [path: string, severity: 'error' | 'warning'][];
 }
 
+const leftover = (name: string) => ({ name, workload: `DaemonSet/${name.replace(/-[^-]+$/, '')}`, status: 'Terminated', ready: '0/1', restarts: 0, node: 'harv42' });
+
 const cases: Case[] = [
   { name: 'identical snapshots', mutate: () => {}, expected: [] },
   {
@@ -142,6 +144,23 @@ const cases: Case[] = [
     expected: [['systemPods/harvester-system/Deployment/harvester', 'warning']],
   },
   {
+    name: 'Failed pods left over after the restart, replaced since: a warning, not an error',
+    mutate: (a) => {
+      a.systemPods.find((n) => n.namespace === 'kube-system')!.leftovers = [leftover('rke2-canal-x1'), leftover('rke2-canal-x2')];
+    },
+    expected: [['systemPods/kube-system/leftovers', 'warning']],
+  },
+  {
+    name: 'the same leftovers as before the shutdown: no difference; a new one beside them: a warning',
+    mutate: (a, b) => {
+      b.systemPods.find((n) => n.namespace === 'kube-system')!.leftovers = [leftover('rke2-canal-old')];
+      a.systemPods.find((n) => n.namespace === 'kube-system')!.leftovers = [leftover('rke2-canal-old')];
+      b.systemPods.find((n) => n.namespace === 'harvester-system')!.leftovers = [leftover('virt-handler-old')];
+      a.systemPods.find((n) => n.namespace === 'harvester-system')!.leftovers = [leftover('virt-handler-old'), leftover('virt-handler-new')];
+    },
+    expected: [['systemPods/harvester-system/leftovers', 'warning']],
+  },
+  {
     name: 'namespace emptied',
     mutate: (a) => Object.assign(a.systemPods.find((n) => n.namespace === 'harvester-system')!, { ready: 0, total: 0 }),
     expected: [['systemPods/harvester-system', 'error']],
@@ -196,5 +215,20 @@ describe('diffSnapshots', () => {
     after.nodes[0]!.ready = false;
     after.volumes[1]!.robustness = 'degraded';
     expect(summarizeDiff(diffSnapshots(base, after))).toEqual({ total: 2, errors: 1, warnings: 1 });
+  });
+});
+
+describe('leftover Failed pods in the verification', () => {
+  it('names the new ones with the command that removes them', () => {
+    const before = structuredClone(base);
+    const after = structuredClone(base);
+    after.systemPods.find((n) => n.namespace === 'kube-system')!.leftovers = [
+      { name: 'rke2-canal-x1', workload: 'DaemonSet/rke2-canal', status: 'Terminated', ready: '0/2', restarts: 0, node: 'harv42' },
+    ];
+    const [d] = diffSnapshots(before, after);
+    expect(d?.explanation).toBe(
+      '1 Failed pod left over in kube-system (rke2-canal-x1 Terminated on harv42), each replaced since by its Deployment, DaemonSet or Job: the workloads run as before. ' +
+        'Read what you need from them (reason, logs), then delete them: `kubectl -n kube-system delete pod rke2-canal-x1`.',
+    );
   });
 });
