@@ -1,6 +1,8 @@
 // RBAC preflight: one SelfSubjectAccessReview per (verb, resource, namespace) the run
-// needs, so a missing permission is found before the first act instead of halfway
-// through a shutdown. SSAR creates are the only POSTs `fallow plan` makes.
+// needs and nothing else answers, so a missing permission is found before the first act
+// instead of halfway through a shutdown. SSAR creates are the only POSTs `fallow plan`
+// makes; each costs a token of the client's QPS limit, which is why answers already known
+// are not asked again.
 import type { RbacRule } from '../engine/types.js';
 import type { Transport } from './transport.js';
 
@@ -17,12 +19,14 @@ interface SsarResponse {
   status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };
 }
 
+const checkKey = (c: Pick<AccessCheck, 'group' | 'resource' | 'verb'>, namespace?: string) => `${c.group}|${c.resource}|${c.verb}|${namespace ?? ''}`;
+
 /** One check per distinct (group, resource, verb, namespace), in a stable order. */
 export function expandRules(rules: readonly RbacRule[]): Omit<AccessCheck, 'allowed' | 'reason'>[] {
   const seen = new Map<string, Omit<AccessCheck, 'allowed' | 'reason'>>();
   for (const r of rules) {
     for (const verb of r.verbs) {
-      const key = `${r.group}|${r.resource}|${verb}|${r.namespace ?? ''}`;
+      const key = checkKey({ group: r.group, resource: r.resource, verb }, r.namespace);
       if (!seen.has(key)) seen.set(key, { group: r.group, resource: r.resource, verb, ...(r.namespace ? { namespace: r.namespace } : {}) });
     }
   }
@@ -31,14 +35,39 @@ export function expandRules(rules: readonly RbacRule[]): Omit<AccessCheck, 'allo
   );
 }
 
-export async function accessReview(transport: Transport, rules: readonly RbacRule[], concurrency = 8): Promise<AccessCheck[]> {
+export interface AccessReviewOptions {
+  /** Answers already known (a request of that verb on that resource was allowed): not asked again. */
+  known?: readonly AccessCheck[];
+  concurrency?: number;
+}
+
+/** Why a namespaced check was not asked: RBAC grants "all namespaces" only through a ClusterRoleBinding, which covers every namespace. */
+export const ImpliedReason = 'allowed in all namespaces';
+
+/**
+ * One review per check that is not answered otherwise: a known answer is reused, and a
+ * namespaced check whose all-namespaces twin is allowed is allowed too. The twins are
+ * asked first, so a large rule set costs fewer reviews (each one a QPS token).
+ */
+export async function accessReview(transport: Transport, rules: readonly RbacRule[], opts: AccessReviewOptions = {}): Promise<AccessCheck[]> {
   const checks = expandRules(rules);
-  const out: AccessCheck[] = new Array(checks.length);
+  const answers = new Map((opts.known ?? []).map((c) => [checkKey(c, c.namespace), c]));
+  const twins = new Set(checks.filter((c) => !c.namespace).map((c) => checkKey(c)));
+  const ask = (c: Omit<AccessCheck, 'allowed' | 'reason'>) => !answers.has(checkKey(c, c.namespace));
+  // A namespaced check waits for its twin only when the rule set has one.
+  await review(transport, checks.filter((c) => ask(c) && !(c.namespace && twins.has(checkKey(c)))), answers, opts.concurrency);
+  for (const c of checks) {
+    if (c.namespace && ask(c) && answers.get(checkKey(c))?.allowed) answers.set(checkKey(c, c.namespace), { ...c, allowed: true, reason: ImpliedReason });
+  }
+  await review(transport, checks.filter(ask), answers, opts.concurrency);
+  return checks.map((c) => answers.get(checkKey(c, c.namespace))!);
+}
+
+async function review(transport: Transport, checks: Omit<AccessCheck, 'allowed' | 'reason'>[], answers: Map<string, AccessCheck>, concurrency = 8): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < checks.length) {
-      const i = next++;
-      const c = checks[i]!;
+      const c = checks[next++]!;
       const [resource, subresource] = c.resource.split('/', 2) as [string, string | undefined];
       const res = await transport.request<SsarResponse>({
         method: 'POST',
@@ -59,11 +88,10 @@ export async function accessReview(transport: Transport, rules: readonly RbacRul
       });
       const allowed = res?.status?.allowed === true && res.status.denied !== true;
       const reason = res?.status?.reason || res?.status?.evaluationError;
-      out[i] = { ...c, allowed, ...(reason ? { reason } : {}) };
+      answers.set(checkKey(c, c.namespace), { ...c, allowed, ...(reason ? { reason } : {}) });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, checks.length) }, worker));
-  return out;
 }
 
 /** "create pods/exec in kube-system", "list nodes (cluster-wide)". */

@@ -11,7 +11,7 @@ import { Kinds, type KindName } from '../common/harvester.js';
 import type { KObject } from '../common/harvester-types.js';
 import type { RbacRule } from '../engine/types.js';
 import type { ClusterPort, ListOpts } from '../runbook/ports.js';
-import { type AccessCheck, accessReview } from './access.js';
+import { type AccessCheck, accessReview, type AccessReviewOptions } from './access.js';
 import { isConflict, isNotFound } from './errors.js';
 import { endpointStatus, etcdctl, type EtcdMember, moveLeader } from './etcd.js';
 import { execInPod, type ExecResult } from './exec.js';
@@ -259,8 +259,8 @@ export class Cluster implements ClusterPort {
     }
   }
 
-  accessReview(rules: readonly RbacRule[]): Promise<AccessCheck[]> {
-    return accessReview(this.transport, rules);
+  accessReview(rules: readonly RbacRule[], opts?: AccessReviewOptions): Promise<AccessCheck[]> {
+    return accessReview(this.transport, rules, opts);
   }
 
   /** Stops every informer and frees the connection pool. */

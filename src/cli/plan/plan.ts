@@ -1,15 +1,19 @@
-// `fallow plan` as data: connect → access review → identity → inventory → preflight →
+// `fallow plan` as data: connect → identity → inventory → access review → preflight →
 // the ordered steps. Read-only: the only requests that are not GETs are the
-// SelfSubjectAccessReview creates. Rendering is separate (render.ts).
+// SelfSubjectAccessReview creates. The reads come first because each list that is answered
+// proves its own access (proven.ts) and saves a review; when one is forbidden, the review
+// still names every read plan lacks. Rendering is separate (render.ts).
 import { PreflightError } from '../../common/errors.js';
 import { capList } from '../../common/list.js';
 import { Namespaces, Rancher, Vip } from '../../common/harvester.js';
 import type { RbacRule } from '../../engine/types.js';
 import { type AccessCheck, describeAccess } from '../../cluster/access.js';
 import type { Connection } from '../../cluster/connect.js';
-import { clusterIdentity } from '../../cluster/discovery.js';
+import { clusterIdentity, type ClusterIdentity } from '../../cluster/discovery.js';
+import { apiErrorInfo } from '../../cluster/errors.js';
 import { type Inventory, readInventory } from './inventory.js';
 import { preflight, type PreflightCheck } from './preflight.js';
+import { ProvingReader } from './proven.js';
 import { type PlannedRunbook, type PlanProvider, planSteps, runbookRbac } from './provider.js';
 
 /** What plan itself reads: without these it cannot even inventory the cluster. */
@@ -45,7 +49,17 @@ const key = (a: Pick<AccessCheck, 'group' | 'resource' | 'verb' | 'namespace'>) 
 export async function buildPlan(conn: Connection, provider: PlanProvider): Promise<Plan> {
   const { cluster, kubeconfig, version, discovery } = conn;
   const runRules = runbookRbac(provider);
-  const access = await cluster.accessReview([...planReadRbac, ...runRules]);
+  const reader = new ProvingReader(cluster);
+  let read: { identity: ClusterIdentity; inventory: Inventory } | undefined;
+  let forbidden: unknown;
+  try {
+    const identity = await clusterIdentity(cluster, { name: kubeconfig.clusterName, context: kubeconfig.context, kubernetesVersion: version.gitVersion });
+    read = { identity, inventory: await readInventory(reader, identity) };
+  } catch (err) {
+    if (apiErrorInfo(err)?.statusCode !== 403) throw err;
+    forbidden = err;
+  }
+  const access = await cluster.accessReview([...planReadRbac, ...runRules], { known: reader.proven });
 
   // Without its own reads plan has nothing to show: one line naming what is missing.
   const readKeys = new Set(planReadRbac.flatMap((r) => r.verbs.map((verb) => key({ ...r, verb }))));
@@ -57,8 +71,9 @@ export async function buildPlan(conn: Connection, provider: PlanProvider): Promi
     );
   }
 
-  const identity = await clusterIdentity(cluster, { name: kubeconfig.clusterName, context: kubeconfig.context, kubernetesVersion: version.gitVersion });
-  const inventory = await readInventory(cluster, identity);
+  // Allowed by every review yet forbidden (a rule limited to resource names, say): the server's own words.
+  if (!read) throw forbidden;
+  const { identity, inventory } = read;
   const runKeys = new Set(runRules.flatMap((r) => r.verbs.map((verb) => key({ ...r, verb }))));
   const extra: PreflightCheck[] = [];
   if (discovery.missingOptional.length) {
