@@ -14,6 +14,7 @@ export type TwinEventType =
   | 'pod.force-deleted'
   | 'pod.evicted'
   | 'pod.crashloop'
+  | 'pod.shutdown-terminated' // the kubelet's graceful node shutdown marked it Failed (Terminated)
   | 'deployment.scaled' // data: { from, to }; by: client | scale-available | rancher-manager
   | 'vm.runstrategy' // data: { from, to }; by
   | 'vmi.created'

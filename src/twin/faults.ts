@@ -59,6 +59,12 @@ export const faultsSchema = z
     faultedVolumeAfterRestart: refs,
     /** Nodes whose Longhorn instance-manager pod comes back after a reboot without the storage network (Multus does not attach it). */
     storageNetworkNotApplied: refs,
+    /**
+     * Nodes whose kubelet has graceful node shutdown on (shutdownGracePeriod): an OS shutdown
+     * leaves their Deployment and DaemonSet pods Failed ("Terminated"), replaced by their
+     * controllers, the Deployments' ones still listed after the restart.
+     */
+    gracefulNodeShutdown: refs,
   })
   .strict();
 
@@ -78,7 +84,8 @@ export type RefFault =
   | 'nodeWontBoot'
   | 'crashLoopAfterRestart'
   | 'faultedVolumeAfterRestart'
-  | 'storageNetworkNotApplied';
+  | 'storageNetworkNotApplied'
+  | 'gracefulNodeShutdown';
 
 export class TwinFaults {
   /** Shared by reference with the API server: mutate, never replace. */

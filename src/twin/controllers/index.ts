@@ -11,6 +11,7 @@ import { VmiController } from './kubevirt/vmi.js';
 import { InstanceManagerController } from './longhorn/instance-managers.js';
 import { LonghornNodeController } from './longhorn/nodes.js';
 import { VolumeController } from './longhorn/volumes.js';
+import { NodeShutdownController } from './node-shutdown.js';
 import { NodeLifecycleController } from './nodes.js';
 import { RancherManagerController, ScaleAvailableController } from './rancher.js';
 import { SchedulerController } from './scheduler.js';
@@ -42,6 +43,7 @@ export function createControllers(
   const all: Controller[] = [
     new NodeLifecycleController(ctx),
     new KubeletController(ctx, build.roles),
+    new NodeShutdownController(ctx),
     new SchedulerController(ctx),
     ...(extra.realControllerManager ? [new DeploymentScaleRecorder(ctx)] : [new DeploymentController(ctx), new ReplicaSetController(ctx)]),
     new DaemonSetController(ctx),

@@ -284,7 +284,9 @@ export class Store {
     if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
       throw preconditionFailed(t.kind, t.group, name, 'ResourceVersion', pre.resourceVersion, cur.metadata.resourceVersion);
     }
-    const graceful = t.kind === 'Pod' && t.group === '' && isBound(cur) && (opts.gracePeriodSeconds ?? podGrace(cur)) > 0;
+    // As the apiserver's pod strategy: a pod that already finished (Failed, Succeeded) has no
+    // containers to stop, so it goes at once whatever the grace.
+    const graceful = t.kind === 'Pod' && t.group === '' && isBound(cur) && !isFinished(cur) && (opts.gracePeriodSeconds ?? podGrace(cur)) > 0;
     const finalizers = finalizersFor(cur.metadata.finalizers, opts.propagationPolicy);
     if (finalizers.length || graceful) {
       if (cur.metadata.deletionTimestamp) {
@@ -544,6 +546,11 @@ function withPodScheduled(status: unknown, now: string): Record<string, unknown>
 
 function isBound(pod: KObject): boolean {
   return Boolean((pod.spec as { nodeName?: string } | undefined)?.nodeName);
+}
+
+function isFinished(pod: KObject): boolean {
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  return phase === 'Failed' || phase === 'Succeeded';
 }
 
 function podGrace(pod: KObject): number {

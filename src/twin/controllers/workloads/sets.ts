@@ -58,10 +58,17 @@ export class DaemonSetController extends QueueController {
     const spec = { ...ds.spec?.template?.spec, tolerations: tols };
     // Readiness does not matter to a DaemonSet: cordon and the unreachable taints are tolerated.
     const eligible = this.nodes.list().filter((n) => fitsNode(spec, { ...n, spec: { ...n.spec, unschedulable: false } }));
-    const pods = this.pods.byIndex('owner', ds.metadata.uid).filter(podActive);
+    // As upstream: a finished daemon pod (Failed: a graceful node shutdown's, an admission
+    // rejection) is deleted, and its node gets a new one on the next sync. Upstream backs
+    // off per node; the twin's kubelets do not reject pods in a loop, so it needs none.
+    const owned = this.pods.byIndex('owner', ds.metadata.uid);
+    const finished = owned.filter((p) => !p.metadata.deletionTimestamp && (p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded'));
+    for (const p of finished) await this.ctx.api.delete(Kinds.Pod, p.metadata.namespace, p.metadata.name, { preconditions: { uid: p.metadata.uid! } });
+    const pods = owned.filter(podActive);
     const byNode = new Map(pods.map((p) => [podSpec(p).nodeName ?? '', p]));
+    const replacedOn = new Set(finished.map((p) => podSpec(p).nodeName ?? ''));
     for (const n of eligible) {
-      if (byNode.has(n.metadata.name)) continue;
+      if (byNode.has(n.metadata.name) || replacedOn.has(n.metadata.name)) continue;
       await this.ctx.api.create(podFromTemplate(ds, ds.spec?.template, `${ds.metadata.name}-${this.ctx.rng.suffix()}`, { spec: { nodeName: n.metadata.name, tolerations: tols } }));
     }
     // As upstream's shouldContinueRunning: a daemon pod stays unless a NoExecute taint it
