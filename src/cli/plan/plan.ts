@@ -1,8 +1,8 @@
-// `fallow plan` as data: connect → identity → inventory → access review → preflight →
-// the ordered steps. Read-only: the only requests that are not GETs are the
-// SelfSubjectAccessReview creates. The reads come first because each list that is answered
-// proves its own access (proven.ts) and saves a review; when one is forbidden, the review
-// still names every read plan lacks. Rendering is separate (render.ts).
+// `fallow plan` as data: connect → identity and inventory, alongside the access review of
+// what they cannot answer → the rest of the review → preflight → the ordered steps.
+// Read-only: the only requests that are not GETs are the SelfSubjectAccessReview creates.
+// Each list plan makes proves its own access (proven.ts) and saves a review; when a read is
+// forbidden, the review still names every read plan lacks. Rendering is separate (render.ts).
 import { PreflightError } from '../../common/errors.js';
 import { capList } from '../../common/list.js';
 import { Namespaces, Rancher, Vip } from '../../common/harvester.js';
@@ -46,9 +46,18 @@ export interface Plan {
 
 const key = (a: Pick<AccessCheck, 'group' | 'resource' | 'verb' | 'namespace'>) => `${a.group}|${a.resource}|${a.verb}|${a.namespace ?? ''}`;
 
+/** Checks plan's own lists answer (readInventory lists exactly the `list` rules of planReadRbac). */
+const listedByPlan = new Set(planReadRbac.filter((r) => r.verbs.includes('list')).map((r) => key({ ...r, verb: 'list' })));
+const withoutListed = (rules: readonly RbacRule[]): RbacRule[] =>
+  rules.map((r) => ({ ...r, verbs: r.verbs.filter((verb) => !listedByPlan.has(key({ ...r, verb }))) })).filter((r) => r.verbs.length > 0);
+
 export async function buildPlan(conn: Connection, provider: PlanProvider): Promise<Plan> {
   const { cluster, kubeconfig, version, discovery } = conn;
   const runRules = runbookRbac(provider);
+  const rules = [...planReadRbac, ...runRules];
+  // What the reads cannot answer is reviewed while they run; a failure surfaces where it is awaited.
+  const early = cluster.accessReview(withoutListed(rules));
+  early.catch(() => undefined);
   const reader = new ProvingReader(cluster);
   let read: { identity: ClusterIdentity; inventory: Inventory } | undefined;
   let forbidden: unknown;
@@ -59,7 +68,7 @@ export async function buildPlan(conn: Connection, provider: PlanProvider): Promi
     if (apiErrorInfo(err)?.statusCode !== 403) throw err;
     forbidden = err;
   }
-  const access = await cluster.accessReview([...planReadRbac, ...runRules], { known: reader.proven });
+  const access = await cluster.accessReview(rules, { known: [...(await early), ...reader.proven] });
 
   // Without its own reads plan has nothing to show: one line naming what is missing.
   const readKeys = new Set(planReadRbac.flatMap((r) => r.verbs.map((verb) => key({ ...r, verb }))));
