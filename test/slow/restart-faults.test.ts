@@ -107,3 +107,52 @@ describe('restart with transient API errors and dropped watches', () => {
     }
   }, 300_000);
 });
+
+describe('restart after a shutdown whose kubelets terminated their pods (graceful node shutdown)', () => {
+  const warningsOf = (bed: Bed) => bed.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+  const leftoverWarning = /(\d+) Failed pods? left over from before the restart, each replaced since by its Deployment, DaemonSet or Job \(not waited on\): (\S+) Failed \(Terminated\)/;
+
+  it('passes the health gate with one warning naming the leftovers, and the verification finds no error', async () => {
+    const bed = await startBed();
+    try {
+      bed.twin.faults.set({ gracefulNodeShutdown: ['*'] });
+      const s = await bed.shutdown();
+      expect(s.state).toBe('completed');
+      const terminated = bed.twin.events.find({ type: 'pod.shutdown-terminated' });
+      expect(terminated.length).toBeGreaterThan(0);
+      const r = await bed.restart(s.runId, { options: { healthTimeoutMs: 5 * 60_000 } });
+      expect(r.message ?? '').toBe('');
+      expect(r.state).toBe('completed');
+      const gate = warningsOf(bed).filter((w) => leftoverWarning.test(w));
+      expect(gate).toHaveLength(1);
+      // The pods it names are the ones the kubelets terminated, still Failed.
+      const named = leftoverWarning.exec(gate[0]!)![2]!;
+      expect(terminated.map((e) => e.object)).toContain(named);
+      expect(await reportMarkdown(bed, r.runId)).toMatch(leftoverWarning);
+      // The verification (completed: no error) sets them apart too: warnings, one per namespace, by name.
+      const verified = warningsOf(bed).filter((w) => w.startsWith('systemPods/'));
+      expect(verified.length).toBeGreaterThan(0);
+      for (const w of verified) expect(w).toMatch(/^systemPods\/[\w-]+\/leftovers: \d+ Failed pods? left over in /);
+      expect(verified.join('\n')).toContain(named.split('/')[1]!);
+    } finally {
+      await bed.close();
+    }
+  }, 300_000);
+
+  it('still stops for a Failed pod nothing replaces, naming it and not the leftovers', async () => {
+    const bed = await startBed();
+    try {
+      bed.twin.faults.set({ gracefulNodeShutdown: ['*'] });
+      const s = await bed.shutdown();
+      expect(s.state).toBe('completed');
+      const bare = await bed.twin.api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'harvester-system', name: 'debug-shell' }, spec: { nodeName: 'harv41', containers: [{ name: 'sh' }] } });
+      await bed.twin.api.patch({ apiVersion: 'v1', kind: 'Pod' }, 'harvester-system', bare.metadata.name, { status: { phase: 'Failed', reason: 'Error' } }, { subresource: 'status' });
+      const r = await bed.restart(s.runId, { options: { healthTimeoutMs: 5 * 60_000 } });
+      expect(r.state).toBe('stopped');
+      expect(r.message).toMatch(/^Health gate not passed after 5m: 1 system pod failing: harvester-system\/debug-shell Failed \(Error\) \(0 restarts, on harv41\)/);
+      expect(r.message).not.toMatch(/Terminated/);
+    } finally {
+      await bed.close();
+    }
+  }, 300_000);
+});

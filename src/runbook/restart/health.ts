@@ -145,7 +145,7 @@ export function leftoverWarning(leftovers: readonly PodProblem[]): string {
   const commands = [...byNamespace].map(([ns, names]) => `\`${deleteLeftoversCommand(ns, names)}\``);
   return (
     `${count(leftovers.length, 'Failed pod')} left over from before the restart, each replaced since by its Deployment, DaemonSet or Job (not waited on): ` +
-    `${capList(leftovers.map(describePodProblem))}; read what you need from them (reason, logs), then delete them: ${capList(commands, 3)}`
+    `${capList(leftovers.map(describePodProblem))}; read what you need from them (reason, logs), then delete them: ${commands.join(', ')}`
   );
 }
 
