@@ -205,8 +205,11 @@ export const InventoryPageSize = 5000;
 
 export async function readInventory(cluster: PlanReader, identity: ClusterIdentity): Promise<Inventory> {
   const page = { limit: InventoryPageSize };
-  const [nodeObjs, settings, addons, vms, vmis, vols, vipCm, svc, rancher, agent] = await Promise.all([
-    cluster.list<NodeObject>('Node', page),
+  const nodesRead = cluster.list<NodeObject>('Node', page).then((objs) => objs.map(nodeInventory).sort((a, b) => a.name.localeCompare(b.name)));
+  // etcd needs only the nodes: its pod read and exec go out while the large lists load.
+  const [nodes, etcd, settings, addons, vms, vmis, vols, vipCm, svc, rancher, agent] = await Promise.all([
+    nodesRead,
+    nodesRead.then((n) => etcdInventory(cluster, n)),
     cluster.list<SettingObject>('Setting', page),
     cluster.list<AddonObject>('Addon', page),
     cluster.list<VirtualMachineObject>('VirtualMachine', page),
@@ -217,8 +220,6 @@ export async function readInventory(cluster: PlanReader, identity: ClusterIdenti
     cluster.get<DeploymentObject>('Deployment', Rancher.namespace, Rancher.deployment),
     cluster.get<DeploymentObject>('Deployment', Rancher.namespace, Rancher.agentDeployment),
   ]);
-  const nodes = nodeObjs.map(nodeInventory).sort((a, b) => a.name.localeCompare(b.name));
-  const etcd = await etcdInventory(cluster, nodes);
 
   const recorded: Record<string, string> = {};
   for (const s of settings) {
