@@ -394,6 +394,16 @@ export const diffCases: DiffCase[] = [
     ],
   },
   {
+    name: 'finished-pod-delete',
+    about: 'a bound pod that has finished (Failed) goes at once on a delete with the default grace: it has no containers to stop (the DaemonSet controller and the taint manager delete such pods)',
+    steps: [
+      make('bound pod', pods, pod('done', 'node1')),
+      { kind: 'request', name: 'fail it', method: 'PUT', path: `${pods}/done/status`, body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'done' }, status: { phase: 'Failed', reason: 'Terminated' } }, pick: ['status.phase', 'status.reason'] },
+      { kind: 'request', name: 'delete', method: 'DELETE', path: `${pods}/done`, pick: ['kind'] },
+      get('gone', `${pods}/done`),
+    ],
+  },
+  {
     name: 'terminating-pod-updates',
     about: 'a pod in its grace period stays through status and label writes (no finalizers needed); only a delete with grace 0 removes it',
     steps: [
