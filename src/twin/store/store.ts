@@ -4,7 +4,7 @@
 // resourceVersion (410 Gone when it is older than the history), optimistic concurrency
 // (409 on a stale resourceVersion), status/main-resource split for kinds with a status
 // subresource, graceful deletion (deletionTimestamp; finalizers hold the object; a second
-// delete may shorten the grace period), pods/binding, and garbage collection through
+// delete may shorten the grace period; a pod that has finished goes at once), pods/binding, and garbage collection through
 // ownerReferences: background at once, Foreground/Orphan through the `foregroundDeletion`/
 // `orphan` finalizer the delete answers with, finished right after (as kcm's GC would). What kube-apiserver's registry
 // strategies do on write (defaults, generation, initial status) is in strategy.ts, so
