@@ -203,7 +203,10 @@ function addonInventory(addons: AddonObject[], vols: LonghornVolumeObject[]): Ad
  */
 export const InventoryPageSize = 5000;
 
-export async function readInventory(cluster: PlanReader, identity: ClusterIdentity): Promise<Inventory> {
+/** What readInventory reads; the identity is read apart (discovery.ts), at the same time. */
+export type InventoryReadout = Omit<Inventory, 'identity'>;
+
+export async function readInventory(cluster: PlanReader): Promise<InventoryReadout> {
   const page = { limit: InventoryPageSize };
   const nodesRead = cluster.list<NodeObject>('Node', page).then((objs) => objs.map(nodeInventory).sort((a, b) => a.name.localeCompare(b.name)));
   // etcd needs only the nodes: its pod read and exec go out while the large lists load.
@@ -238,7 +241,6 @@ export async function readInventory(cluster: PlanReader, identity: ClusterIdenti
   const vipData = vipCm?.data ?? {};
   const externalIp = svc?.status?.loadBalancer?.ingress?.[0]?.ip;
   return {
-    identity,
     nodes,
     etcd,
     vip: {

@@ -55,15 +55,18 @@ export async function buildPlan(conn: Connection, provider: PlanProvider): Promi
   const { cluster, kubeconfig, version, discovery } = conn;
   const runRules = runbookRbac(provider);
   const rules = [...planReadRbac, ...runRules];
-  // What the reads cannot answer is reviewed while they run; a failure surfaces where it is awaited.
-  const early = cluster.accessReview(withoutListed(rules));
-  early.catch(() => undefined);
   const reader = new ProvingReader(cluster);
+  // The reads take their QPS tokens first (the bucket is FIFO): they are the slow requests.
+  const identityRead = clusterIdentity(cluster, { name: kubeconfig.clusterName, context: kubeconfig.context, kubernetesVersion: version.gitVersion });
+  const inventoryRead = readInventory(reader);
+  // What the reads cannot answer is reviewed while they run; each failure surfaces where it is awaited.
+  const early = cluster.accessReview(withoutListed(rules));
+  for (const p of [inventoryRead, early]) p.catch(() => undefined);
   let read: { identity: ClusterIdentity; inventory: Inventory } | undefined;
   let forbidden: unknown;
   try {
-    const identity = await clusterIdentity(cluster, { name: kubeconfig.clusterName, context: kubeconfig.context, kubernetesVersion: version.gitVersion });
-    read = { identity, inventory: await readInventory(reader, identity) };
+    const identity = await identityRead;
+    read = { identity, inventory: { identity, ...(await inventoryRead) } };
   } catch (err) {
     if (apiErrorInfo(err)?.statusCode !== 403) throw err;
     forbidden = err;
