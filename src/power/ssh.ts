@@ -126,6 +126,9 @@ export class SshDriver implements PowerDriver {
         reject(this.connectError(node, t, err, verdict, offered, algorithms.length > 0, known));
       });
       client.connect(config);
+      // Each exec is a few small packets each way; with Nagle on, every one waits for the
+      // peer's delayed ACK (~40 ms on Linux), so a dozen read-only checks cost a second.
+      client.setNoDelay(true);
     });
     if (verdict?.kind === 'unknown' && offered) {
       await appendKnownHost(t.knownHostsFile, t.address, t.port, offered);
