@@ -1,6 +1,7 @@
 // The SSH driver against the twin's in-process SSH front: host key checks (known, hashed,
 // unknown, accept-new, changed, other key type), user key rejection, command failure, and
-// a connection that drops while shutting down (success).
+// a connection that drops while shutting down (success); read-only commands over one login
+// that never sit idle waiting on delayed ACKs.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { parseInventory } from '../../src/power/inventory.js';
 import { fingerprint } from '../../src/power/known-hosts.js';
 import { SshDriver } from '../../src/power/ssh.js';
 import { freeTcpPort } from '../../src/twin/fronts/loopback.js';
-import { TwinSshServer } from '../../src/twin/fronts/ssh-server.js';
+import { TwinSshServer, type SshCommandHandler } from '../../src/twin/fronts/ssh-server.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 import { TestNodePower } from './helpers/twin-power.js';
 const { Server, utils } = ssh2;
 
@@ -40,10 +42,10 @@ afterEach(async () => {
 
 const blob = (pub: string) => Buffer.from(pub.trim().split(/\s+/)[1]!, 'base64');
 
-async function front() {
+async function front(commands?: SshCommandHandler) {
   const power = new TestNodePower(['n2'], new ScaledClock(100), { shutdownMs: 5000 });
   const port = await freeTcpPort(ADDRESS);
-  const server = new TwinSshServer({ node: 'n2', address: ADDRESS, port, hostKey: hostKey.private, authorizedKey: userKey.public, user: 'rancher', power });
+  const server = new TwinSshServer({ node: 'n2', address: ADDRESS, port, hostKey: hostKey.private, authorizedKey: userKey.public, user: 'rancher', power, ...(commands ? { commands } : {}) });
   await server.start();
   cleanup.push(() => power.dispose(), () => server.stop());
   return { power, server, port };
@@ -146,6 +148,35 @@ describe('SshDriver', () => {
     const err = await driver.shutdown('n2').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnreachableError);
     expect((err as Error).message).toMatch(/Cannot reach the SSH server of node n2 at 127\.0\.1\.2:\d+: ECONNREFUSED/);
+  });
+
+  it('runs many read-only commands over one login without idling between them', async () => {
+    const { port } = await front((_node, command) => ({ stdout: `${command}\n`, exitCode: 0 }));
+    const { driver } = await setup({ port, knownHosts: line(port, hostKey.public) });
+    // Loopback peers in one process never wait on each other; only Nagle holding a small
+    // packet for the peer's delayed ACK leaves the loop idle. A virtual clock turns each
+    // idle spell into one modelled second, so the count of idle spells is the measure.
+    const clock = new VirtualClock();
+    let idleSpells = 0;
+    let done = false;
+    void (async () => {
+      while (!done) {
+        await clock.sleep(1_000);
+        if (!done) idleSpells++;
+      }
+    })();
+    clock.start();
+    const commands = Array.from({ length: 30 }, (_, i) => `echo ${i}`);
+    try {
+      const out = await driver.runCommands('n2', commands);
+      expect(out.map((r) => [r.stdout, r.exitCode])).toEqual(commands.map((c) => [`${c}\n`, 0]));
+    } finally {
+      done = true;
+      clock.stop();
+    }
+    // With Nagle on either end every exec idles once (30 or more); a few spells leave room
+    // for the key and known_hosts reads on the thread pool.
+    expect(idleSpells).toBeLessThan(8);
   });
 
   it('counts the connection dropping during the shutdown command as success', async () => {
