@@ -1,17 +1,27 @@
-// `fallow plan` in a child process against a twin API server: the inventory and the
-// ordered plan, no write request, and one clear line + the documented exit code for each
-// kind of bad input.
+// `fallow plan` against a twin API server: the inventory and the ordered plan, no write
+// request, and one clear line + the documented exit code for each kind of bad input.
+// Two runs are real child processes, as a user runs it (exit code 0 with JSON on stdout,
+// exit 3 with YAML); the rest call main() in this process, which maps errors to lines and
+// exit codes the same way, without tsx's start-up per run.
+import { mkdtempSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/common/errors.js';
 import type { Plan } from '../../src/cli/plan/plan.js';
 import { type Bed, harvesterStore, startBed } from '../cluster/fixture.js';
 import { runCli } from '../helpers/cli.js';
+import { runMain } from './run-main.js';
 
 /** Requests that could change something: anything but GET, except access reviews. */
 function writes(bed: Bed) {
   return bed.api.requestLog.filter((r) => r.method !== 'GET' && !(r.method === 'POST' && r.resource === 'selfsubjectaccessreviews'));
+}
+
+/** In-process, with the same bare environment runCli gives a child: a scratch HOME, no colour. */
+function planInProcess(args: string[], env: Record<string, string> = {}) {
+  return runMain(['plan', ...args], { HOME: mkdtempSync(join(tmpdir(), 'fallow-home-')), NO_COLOR: '1', ...env });
 }
 
 function oneLine(stderr: string): string {
@@ -56,7 +66,7 @@ describe('fallow plan', () => {
   });
 
   it('prints a human table with the preflight verdict and the steps', async () => {
-    const r = await runCli(['plan', '--kubeconfig', bed.kubeconfig]);
+    const r = await planInProcess(['--kubeconfig', bed.kubeconfig]);
     expect(r.code).toBe(ExitCode.ok);
     expect(r.stdout).toMatch(/^Cluster /);
     expect(r.stdout).toContain('kube-system UID');
@@ -83,7 +93,7 @@ describe('fallow plan', () => {
 
 describe('fallow plan with bad input: one line, documented exit code, nothing changed', () => {
   it('no kubeconfig at all → 2', async () => {
-    const r = await runCli(['plan']);
+    const r = await planInProcess([]);
     expect(r.code).toBe(ExitCode.usage);
     expect(oneLine(r.stderr)).toMatch(/^fallow: no kubeconfig found: KUBECONFIG is not set and .*\/\.kube\/config does not exist\. Pass --kubeconfig <file>/);
     expect(r.stdout).toBe('');
@@ -92,7 +102,7 @@ describe('fallow plan with bad input: one line, documented exit code, nothing ch
   it('an unknown context → 2, naming the known ones', async () => {
     const bed = await startBed();
     try {
-      const r = await runCli(['plan', '--context', 'nope'], { KUBECONFIG: bed.kubeconfig });
+      const r = await planInProcess(['--context', 'nope'], { KUBECONFIG: bed.kubeconfig });
       expect(r.code).toBe(ExitCode.usage);
       expect(oneLine(r.stderr)).toMatch(/^fallow: context "nope" not found in kubeconfig .*\. Known contexts: \S+; pass one with --context$/);
       expect(bed.api.requestLog).toEqual([]);
@@ -105,7 +115,7 @@ describe('fallow plan with bad input: one line, documented exit code, nothing ch
     const bed = await startBed();
     await bed.api.setReachability('refused');
     try {
-      const r = await runCli(['plan', '--kubeconfig', bed.kubeconfig, '--request-timeout', '5s']);
+      const r = await planInProcess(['--kubeconfig', bed.kubeconfig, '--request-timeout', '5s']);
       expect(r.code).toBe(ExitCode.unreachable);
       expect(oneLine(r.stderr)).toBe(`fallow: cannot reach the Kubernetes API at ${bed.api.url}: connection refused (get /version). Check that the cluster is up and that the kubeconfig's server address is right`);
     } finally {
@@ -116,7 +126,7 @@ describe('fallow plan with bad input: one line, documented exit code, nothing ch
   it('a cluster without the Harvester APIs → 3, naming the missing groups', async () => {
     const bed = await startBed({ store: harvesterStore({ harvester: false }) });
     try {
-      const r = await runCli(['plan', '--kubeconfig', bed.kubeconfig]);
+      const r = await planInProcess(['--kubeconfig', bed.kubeconfig]);
       expect(r.code).toBe(ExitCode.preflight);
       expect(oneLine(r.stderr)).toMatch(/^fallow: not a Harvester cluster: the API server at \S+ serves no harvesterhci\.io, kubevirt\.io, longhorn\.io API groups\. Point --kubeconfig\/--context at the Harvester cluster/);
       expect(writes(bed)).toEqual([]);
@@ -133,7 +143,7 @@ describe('fallow plan with bad input: one line, documented exit code, nothing ch
     try {
       const kc = join(bed.dir, 'viewer.kubeconfig');
       await bed.api.writeKubeconfig(kc, { user: 'viewer' });
-      const r = await runCli(['plan', '--kubeconfig', kc]);
+      const r = await planInProcess(['--kubeconfig', kc]);
       expect(r.code).toBe(ExitCode.preflight);
       const line = oneLine(r.stderr);
       expect(line).toMatch(/^fallow: the kubeconfig's user may not read what fallow needs: /);
@@ -165,7 +175,7 @@ describe('fallow plan with bad input: one line, documented exit code, nothing ch
     try {
       const kc = join(bed.dir, 'reader.kubeconfig');
       await bed.api.writeKubeconfig(kc, { user: 'reader' });
-      const r = await runCli(['plan', '-o', 'json', '--kubeconfig', kc]);
+      const r = await planInProcess(['-o', 'json', '--kubeconfig', kc]);
       expect(r.code).toBe(ExitCode.preflight);
       const plan = JSON.parse(r.stdout) as Plan;
       const rbac = plan.preflight.find((p) => p.id === 'rbac')!;
@@ -178,7 +188,7 @@ describe('fallow plan with bad input: one line, documented exit code, nothing ch
   });
 
   it('a bad flag → 2', async () => {
-    const r = await runCli(['plan', '-o', 'xml']);
+    const r = await planInProcess(['-o', 'xml']);
     expect(r.code).toBe(ExitCode.usage);
     expect(oneLine(r.stderr)).toMatch(/^fallow: option '-o, --output <format>' argument 'xml' is invalid/);
   });
@@ -187,7 +197,7 @@ describe('fallow plan with bad input: one line, documented exit code, nothing ch
     const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp(join(process.env.TMPDIR ?? '/tmp', 'fallow-kc-')));
     const kc = join(dir, 'kc');
     await writeFile(kc, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
-    const r = await runCli(['plan', '--kubeconfig', kc, '--request-timeout', 'soon']);
+    const r = await planInProcess(['--kubeconfig', kc, '--request-timeout', 'soon']);
     expect(r.code).toBe(ExitCode.usage);
     expect(oneLine(r.stderr)).toMatch(/^fallow: invalid --request-timeout "soon"/);
   });
