@@ -1,6 +1,8 @@
 // `fallow resume` on the twin: a shutdown stopped after a step is picked up by `resume`
 // with the flags it was started with (--power, --yes, --skip-bundles are not repeated),
-// done steps are not redone, and `status` tells the story.
+// done steps are not redone, and `status` tells the story. shutdown and resume run as
+// child processes, as a user runs them; status only reads the state dir, so it runs
+// in this process.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +13,15 @@ import type { StatusData } from '../../src/cli/actions/status.js';
 import { startPowerFronts, type PowerFronts } from '../../src/twin/fronts/fronts.js';
 import { startTwin, type Twin } from '../../src/twin/runtime.js';
 import { runCli } from '../helpers/cli.js';
+import { runMain } from './run-main.js';
 
 describe('fallow resume', () => {
   let twin: Twin;
   let fronts: PowerFronts;
   let env: Record<string, string>;
+  let dir: string;
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fallow-resume-'));
+    dir = mkdtempSync(join(tmpdir(), 'fallow-resume-'));
     twin = await startTwin({ scenarioPath: 'default', scale: 400, stateDir: dir });
     fronts = await startPowerFronts(twin.power, twin.scenario.nodes.map((n) => ({ name: n.name })), { dir: join(dir, 'power') });
     await twin.settle();
@@ -32,7 +36,7 @@ describe('fallow resume', () => {
     const first = await runCli(['shutdown', '--power', fronts.inventoryPath, '--yes', '--skip-bundles', '--until', 'shutdown.stop-traditional-vms'], env, { timeoutMs: 300_000 });
     expect(first.code, first.stderr).toBe(ExitCode.ok);
 
-    const before = JSON.parse((await runCli(['status', '-o', 'json'], env)).stdout) as StatusData;
+    const before = JSON.parse((await runMain(['status', '-o', 'json'], { HOME: dir, ...env })).stdout) as StatusData;
     expect(before.run?.state).toBe('stopped');
     const doneBefore = before.run!.steps.filter((s) => s.status === 'done' || s.status === 'skipped').map((s) => s.id);
     expect(doneBefore).toContain('shutdown.stop-traditional-vms');
@@ -42,7 +46,7 @@ describe('fallow resume', () => {
     const resumed = await runCli(['resume', '--until', 'shutdown.agent-scale-down'], env, { timeoutMs: 300_000 });
     expect(resumed.code, resumed.stderr).toBe(ExitCode.ok);
 
-    const after = JSON.parse((await runCli(['status', '-o', 'json'], env)).stdout) as StatusData;
+    const after = JSON.parse((await runMain(['status', '-o', 'json'], { HOME: dir, ...env })).stdout) as StatusData;
     expect(after.run?.runId).toBe(before.run?.runId);
     expect(after.run?.sessions).toBe(2);
     const status = Object.fromEntries(after.run!.steps.map((s) => [s.id, s.status]));
