@@ -1,11 +1,13 @@
 // `fallow plan` against the full twin (scenarios/default.yaml and witness.yaml): the seed's
 // cluster inventoried as the article describes it, preflight passing, the ordered plan,
-// and the twin's request log proving plan changed nothing.
+// and the twin's request log proving plan changed nothing. The JSON run is a child process,
+// as a user runs it; the table and the witness run call main() in this process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/common/errors.js';
 import type { Plan } from '../../src/cli/plan/plan.js';
 import { startTwin, type Twin } from '../../src/twin/runtime.js';
 import { runCli } from '../helpers/cli.js';
+import { runMain } from './run-main.js';
 
 function writes(twin: Twin) {
   return (twin.server?.requestLog ?? []).filter((r) => r.method !== 'GET' && !(r.method === 'POST' && r.resource === 'selfsubjectaccessreviews'));
@@ -23,7 +25,7 @@ describe('fallow plan on the default twin', () => {
     expect(json.stderr).toBe('');
     expect(json.code).toBe(ExitCode.ok);
     plan = JSON.parse(json.stdout) as Plan;
-    const table = await runCli(['plan'], env);
+    const table = await runMain(['plan'], env);
     expect(table.code).toBe(ExitCode.ok);
     stdout = table.stdout;
   });
@@ -88,7 +90,7 @@ describe('fallow plan on the witness twin', () => {
     const twin = await startTwin({ scenarioPath: 'witness', scale: 200 });
     try {
       await twin.settle();
-      const r = await runCli(['plan', '-o', 'json'], { KUBECONFIG: twin.kubeconfigPath, FALLOW_CLOCK: twin.clock.toEnv() });
+      const r = await runMain(['plan', '-o', 'json'], { KUBECONFIG: twin.kubeconfigPath, FALLOW_CLOCK: twin.clock.toEnv() });
       expect(r.code).toBe(ExitCode.ok);
       const plan = JSON.parse(r.stdout) as Plan;
       const witness = plan.inventory.nodes.find((n) => n.witness)!;

@@ -3,9 +3,7 @@
 // Two runs are real child processes, as a user runs it (exit code 0 with JSON on stdout,
 // exit 3 with YAML); the rest call main() in this process, which maps errors to lines and
 // exit codes the same way, without tsx's start-up per run.
-import { mkdtempSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/common/errors.js';
@@ -19,10 +17,7 @@ function writes(bed: Bed) {
   return bed.api.requestLog.filter((r) => r.method !== 'GET' && !(r.method === 'POST' && r.resource === 'selfsubjectaccessreviews'));
 }
 
-/** In-process, with the same bare environment runCli gives a child: a scratch HOME, no colour. */
-function planInProcess(args: string[], env: Record<string, string> = {}) {
-  return runMain(['plan', ...args], { HOME: mkdtempSync(join(tmpdir(), 'fallow-home-')), NO_COLOR: '1', ...env });
-}
+const planInProcess = (args: string[], env: Record<string, string> = {}) => runMain(['plan', ...args], env);
 
 function oneLine(stderr: string): string {
   const lines = stderr.trimEnd().split('\n');

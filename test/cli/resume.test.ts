@@ -19,9 +19,8 @@ describe('fallow resume', () => {
   let twin: Twin;
   let fronts: PowerFronts;
   let env: Record<string, string>;
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'fallow-resume-'));
+    const dir = mkdtempSync(join(tmpdir(), 'fallow-resume-'));
     twin = await startTwin({ scenarioPath: 'default', scale: 400, stateDir: dir });
     fronts = await startPowerFronts(twin.power, twin.scenario.nodes.map((n) => ({ name: n.name })), { dir: join(dir, 'power') });
     await twin.settle();
@@ -36,7 +35,7 @@ describe('fallow resume', () => {
     const first = await runCli(['shutdown', '--power', fronts.inventoryPath, '--yes', '--skip-bundles', '--until', 'shutdown.stop-traditional-vms'], env, { timeoutMs: 300_000 });
     expect(first.code, first.stderr).toBe(ExitCode.ok);
 
-    const before = JSON.parse((await runMain(['status', '-o', 'json'], { HOME: dir, ...env })).stdout) as StatusData;
+    const before = JSON.parse((await runMain(['status', '-o', 'json'], env)).stdout) as StatusData;
     expect(before.run?.state).toBe('stopped');
     const doneBefore = before.run!.steps.filter((s) => s.status === 'done' || s.status === 'skipped').map((s) => s.id);
     expect(doneBefore).toContain('shutdown.stop-traditional-vms');
@@ -46,7 +45,7 @@ describe('fallow resume', () => {
     const resumed = await runCli(['resume', '--until', 'shutdown.agent-scale-down'], env, { timeoutMs: 300_000 });
     expect(resumed.code, resumed.stderr).toBe(ExitCode.ok);
 
-    const after = JSON.parse((await runMain(['status', '-o', 'json'], { HOME: dir, ...env })).stdout) as StatusData;
+    const after = JSON.parse((await runMain(['status', '-o', 'json'], env)).stdout) as StatusData;
     expect(after.run?.runId).toBe(before.run?.runId);
     expect(after.run?.sessions).toBe(2);
     const status = Object.fromEntries(after.run!.steps.map((s) => [s.id, s.status]));
