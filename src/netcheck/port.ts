@@ -6,7 +6,7 @@ import type { NetCheckPort, NetCheckResult, NetExpectations, NodeNetBaseline } f
 import type { NodeTarget } from '../runbook/ports.js';
 import type { PowerInventory } from '../power/inventory.js';
 import { SshDriver } from '../power/ssh.js';
-import { readBaseline, runNetChecks, type CommandRunner } from './checks.js';
+import { readBaseline, runNetChecks } from './checks.js';
 
 export class SshNetCheck implements NetCheckPort {
   private readonly ssh: SshDriver;
@@ -27,15 +27,12 @@ export class SshNetCheck implements NetCheckPort {
     }
   }
 
+  // One login per check: the gateway ping, decided from the route's answer, reuses it.
   check(node: NodeTarget, expect: NetExpectations): Promise<NetCheckResult[]> {
-    return runNetChecks(this.runner(node.name), expect);
+    return this.ssh.withLogin(node.name, (run) => runNetChecks({ run }, expect));
   }
 
   baseline(node: NodeTarget): Promise<NodeNetBaseline> {
-    return readBaseline(this.runner(node.name));
-  }
-
-  private runner(node: string): CommandRunner {
-    return { run: (commands) => this.ssh.runCommands(node, commands) };
+    return this.ssh.withLogin(node.name, (run) => readBaseline({ run }));
   }
 }

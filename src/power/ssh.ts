@@ -80,12 +80,24 @@ export class SshDriver implements PowerDriver {
    * error naming it. The commands are the caller's; nothing here escapes them.
    */
   async runCommands(node: string, commands: string[], opts: { timeoutMs?: number } = {}): Promise<CommandResult[]> {
+    return this.withLogin(node, (run) => run(commands), opts);
+  }
+
+  /**
+   * Like runCommands, for a caller whose next commands depend on earlier answers: `fn` may
+   * run commands as often as it needs over one login, closed when `fn` settles. A node that
+   * just booted pays one handshake per check, not one per batch.
+   */
+  async withLogin<T>(node: string, fn: (run: (commands: string[]) => Promise<CommandResult[]>) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
     const t = this.inventory.ssh(node);
     const client = await this.connect(node, t, false);
+    const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 60_000;
     try {
-      const out: CommandResult[] = [];
-      for (const command of commands) out.push(await execOne(client, node, command, opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 60_000));
-      return out;
+      return await fn(async (commands) => {
+        const out: CommandResult[] = [];
+        for (const command of commands) out.push(await execOne(client, node, command, timeoutMs));
+        return out;
+      });
     } finally {
       client.end();
     }

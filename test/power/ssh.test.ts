@@ -1,7 +1,8 @@
 // The SSH driver against the twin's in-process SSH front: host key checks (known, hashed,
 // unknown, accept-new, changed, other key type), user key rejection, command failure, and
 // a connection that drops while shutting down (success); read-only commands over one login
-// that never sit idle waiting on delayed ACKs.
+// that never sit idle waiting on delayed ACKs; a network check over one login, and a
+// login per check, so a node whose sshd restarted is simply logged in to again.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { ScaledClock } from '../../src/common/clock.js';
 import { FatalError, NeedsOperatorError, UnreachableError } from '../../src/common/errors.js';
 import { parseInventory } from '../../src/power/inventory.js';
 import { fingerprint } from '../../src/power/known-hosts.js';
+import { NetCommands } from '../../src/netcheck/commands.js';
+import { SshNetCheck } from '../../src/netcheck/port.js';
 import { SshDriver } from '../../src/power/ssh.js';
 import { freeTcpPort } from '../../src/twin/fronts/loopback.js';
 import { TwinSshServer, type SshCommandHandler } from '../../src/twin/fronts/ssh-server.js';
@@ -59,7 +62,7 @@ async function setup(o: { port: number; knownHosts?: string; key?: string; comma
       `${o.command ? `, shutdownCommand: ${o.command}` : ''}}\n`,
     join(dir, 'power.yaml'),
   );
-  return { driver: new SshDriver(inv, { acceptNewHostKeys: o.accept === true, connectTimeoutMs: 5000 }), kh };
+  return { driver: new SshDriver(inv, { acceptNewHostKeys: o.accept === true, connectTimeoutMs: 5000 }), kh, inv };
 }
 
 const line = (port: number, pub: string) => `[${ADDRESS}]:${port} ${pub.trim().split(/\s+/).slice(0, 2).join(' ')}\n`;
@@ -177,6 +180,29 @@ describe('SshDriver', () => {
     // With Nagle on either end every exec idles once (30 or more); a few spells leave room
     // for the key and known_hosts reads on the thread pool.
     expect(idleSpells).toBeLessThan(8);
+  });
+
+  it('runs a network check over one login, gateway ping included, and logs in afresh for the next', async () => {
+    const seen: string[] = [];
+    const { server, port } = await front((_node, command) => {
+      seen.push(command);
+      if (command === NetCommands.defaultRoute) return { stdout: '[{"dst":"default","gateway":"10.0.0.1","dev":"mgmt-br"}]\n', exitCode: 0 };
+      if (command === NetCommands.ping('10.0.0.1')) return { stdout: '3 packets transmitted, 3 received, 0% packet loss\n', exitCode: 0 };
+      return undefined;
+    });
+    const { inv } = await setup({ port, knownHosts: line(port, hostKey.public) });
+    const net = new SshNetCheck(inv, { connectTimeoutMs: 5000 });
+    const expectations = { ip: '10.0.0.2', gateway: '10.0.0.1', names: [], ntpMaxOffsetMs: 1000, proxies: [], registries: [], interfaces: [] };
+    const first = await net.check({ name: 'n2', ip: '10.0.0.2' }, expectations);
+    expect(first.find((r) => r.check === 'gateway')).toMatchObject({ ok: true, detail: '10.0.0.1 answers ping' });
+    expect(seen).toContain(NetCommands.ping('10.0.0.1'));
+    expect(server.logins).toBe(1);
+    // The node's sshd goes away and comes back between two polls: nothing stale is kept.
+    await server.stop();
+    await server.start();
+    const second = await net.check({ name: 'n2', ip: '10.0.0.2' }, expectations);
+    expect(second.find((r) => r.check === 'gateway')).toMatchObject({ ok: true });
+    expect(server.logins).toBe(2);
   });
 
   it('counts the connection dropping during the shutdown command as success', async () => {

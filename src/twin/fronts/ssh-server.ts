@@ -41,6 +41,8 @@ export class TwinSshServer {
   private readonly sockets = new Set<Socket>();
   private readonly allowed: ParsedKey;
   port: number;
+  /** Logins accepted so far (tests count handshakes with it). */
+  logins = 0;
 
   constructor(private readonly opts: TwinSshServerOptions) {
     assertLoopback(opts.address);
@@ -99,6 +101,7 @@ export class TwinSshServer {
       ctx.accept();
     });
     client.on('ready', () => {
+      this.logins++;
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         session.on('exec', (acceptExec, _reject, info) => {
