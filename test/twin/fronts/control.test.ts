@@ -1,6 +1,7 @@
 // The twin's power-control endpoint and the two bash scripts that real daemons run
 // against it (sshd ForceCommand, ipmi_sim chassis_control), run here with real bash.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../../src/common/clock.js';
 import { startControlEndpoint, type ControlEndpoint } from '../../../src/twin/fronts/control-server.js';
 import { followPower } from '../../../src/twin/fronts/follow-power.js';
+import { freeTcpPort, freeUdpPort } from '../../../src/twin/fronts/loopback.js';
 import { chassisControlScript, sshdForceCommandScript, writeScript } from '../../../src/twin/fronts/scripts.js';
 import { TestNodePower } from '../../power/helpers/twin-power.js';
 
@@ -123,5 +125,36 @@ describe('followPower', () => {
     power.powerOn('n1');
     await f.settled();
     expect(calls).toEqual(['start', 'stop']);
+  });
+
+  it('says which node could not start its daemon, and tries again at the next power-on', async () => {
+    const clock = new ScaledClock(100);
+    const quick = new TestNodePower(['n1'], clock, { shutdownMs: 1000, bootMs: 1000 });
+    let taken = true;
+    const f = followPower(quick, 'n1', {
+      start: () => (taken ? Promise.reject(new Error('listen EADDRINUSE: address already in use 127.0.1.1:2222')) : Promise.resolve()),
+      stop: () => Promise.resolve(),
+    });
+    try {
+      await expect(f.settled()).rejects.toThrow(/^node n1: its daemon could not start: listen EADDRINUSE/);
+      taken = false;
+      quick.forceOff('n1');
+      quick.powerOn('n1');
+      while (quick.state('n1') !== 'on') await clock.sleep(100);
+      await expect(f.settled()).resolves.toBeUndefined();
+    } finally {
+      f.dispose();
+      quick.dispose();
+    }
+  });
+});
+
+describe('free ports for node daemons', () => {
+  it('come from below the kernel\'s ephemeral range, which listen(0) and outgoing connections draw from', async () => {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    for (let i = 0; i < 5; i++) {
+      expect(await freeTcpPort('127.0.1.250')).toBeLessThan(low);
+      expect(await freeUdpPort('127.0.1.250')).toBeLessThan(low);
+    }
   });
 });
