@@ -12,7 +12,7 @@ import { type Clock, RealClock } from '../common/clock.js';
 import { mapNetworkError, mapStatusError, type RequestContextInfo } from './errors.js';
 import { defaultRateLimit, type RateLimit, TokenBucket } from './ratelimit.js';
 import { type RequestRecorder, verbOf, type Verb } from './recorder.js';
-import { requestRetryDelayMs } from './request-retry.js';
+import { isServerFailure, requestRetry, RetryBudget } from './request-retry.js';
 import type { StatusObject } from './types.js';
 
 export interface TransportOptions {
@@ -55,6 +55,7 @@ export class Transport {
   readonly requestTimeoutMs: number;
   private agent: http.Agent | undefined;
   private readonly url: URL;
+  private readonly retryBudget = new RetryBudget();
 
   constructor(private readonly opts: TransportOptions) {
     this.server = opts.server;
@@ -83,11 +84,14 @@ export class Transport {
   async request<T>(spec: RequestSpec): Promise<T> {
     for (let retries = 0; ; retries++) {
       try {
-        return await this.requestOnce<T>(spec);
+        const out = await this.requestOnce<T>(spec);
+        this.retryBudget.succeeded();
+        return out;
       } catch (err) {
-        const delayMs = spec.signal?.aborted ? undefined : requestRetryDelayMs(spec.method, err, retries);
-        if (delayMs === undefined) throw err;
-        await (this.opts.clock ?? realClock).sleep(delayMs, spec.signal);
+        if (isServerFailure(err)) this.retryBudget.failed();
+        const again = spec.signal?.aborted ? undefined : requestRetry(spec.method, err, retries);
+        if (!again || (!again.serverAsked && !this.retryBudget.allowsRetry())) throw err;
+        await (this.opts.clock ?? realClock).sleep(again.delayMs, spec.signal);
       }
     }
   }

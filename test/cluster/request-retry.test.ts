@@ -9,7 +9,9 @@ import type { Clock } from '../../src/common/clock.js';
 import { TransientError } from '../../src/common/errors.js';
 import { apiErrorInfo } from '../../src/cluster/errors.js';
 import { RequestRecorder } from '../../src/cluster/recorder.js';
-import { MAX_READ_RETRIES, MAX_RETRY_AFTER_RETRIES, requestRetryDelayMs } from '../../src/cluster/request-retry.js';
+import { MAX_READ_RETRIES, MAX_RETRY_AFTER_RETRIES, requestRetry, RetryBudget } from '../../src/cluster/request-retry.js';
+
+const requestRetryDelayMs = (method: string, err: unknown, retries: number) => requestRetry(method, err, retries)?.delayMs;
 import { Transport } from '../../src/cluster/transport.js';
 
 interface Answer {
@@ -99,6 +101,27 @@ describe('one request against a busy apiserver', () => {
     expect(served).toBe(MAX_READ_RETRIES + 1);
   });
 
+  it('stops its own read retries when the server fails everything (etcd without quorum), and keeps the ones the server asks for', async () => {
+    // Every try fails: each failure spends a token; past half the budget a read is tried once.
+    const tries: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j <= MAX_READ_RETRIES; j++) script.push({ code: 500 });
+      const before = served;
+      await getNode().catch(() => undefined);
+      tries.push(served - before);
+      script.length = 0;
+    }
+    expect(tries).toEqual([4, 1, 1, 1]);
+    script.push({ code: 503, retryAfter: '1' });
+    expect((await getNode()).metadata.name).toBe('harv1');
+    // Answers earn the budget back: after enough of them a failed read is retried again.
+    for (let i = 0; i < 30; i++) await getNode();
+    script.push({ code: 500 });
+    sleeps.length = 0;
+    expect((await getNode()).metadata.name).toBe('harv1');
+    expect(sleeps).toEqual([250]);
+  });
+
   it('a 4xx goes straight to the caller', async () => {
     script.push({ code: 404 });
     await expect(getNode()).rejects.toThrow(/not found/);
@@ -107,7 +130,7 @@ describe('one request against a busy apiserver', () => {
   });
 });
 
-describe('requestRetryDelayMs', () => {
+describe('requestRetry', () => {
   const answer = (statusCode: number, retryAfterSeconds?: number) => Object.assign(new Error('x'), { statusCode, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
 
   it('follows Retry-After up to its cap and count', () => {
@@ -125,5 +148,24 @@ describe('requestRetryDelayMs', () => {
     expect(requestRetryDelayMs('GET', Object.assign(new Error('x'), { code: 'REQUEST_TIMEOUT' }), 0)).toBeUndefined();
     expect(requestRetryDelayMs('GET', new Error('not an API error'), 0)).toBeUndefined();
     expect(apiErrorInfo(answer(500))?.statusCode).toBe(500);
+  });
+});
+
+describe('RetryBudget', () => {
+  it('allows retries while failures are a small share of the answers', () => {
+    const b = new RetryBudget(10, 0.2);
+    // 1 failure in 10 answers (10 %): the budget holds.
+    for (let i = 0; i < 500; i++) {
+      if (i % 10 === 0) b.failed();
+      else b.succeeded();
+      expect(b.allowsRetry()).toBe(true);
+    }
+    // Nothing but failures: retries stop after five.
+    const allowed: boolean[] = [];
+    for (let i = 0; i < 8; i++) {
+      b.failed();
+      allowed.push(b.allowsRetry());
+    }
+    expect(allowed).toEqual([true, true, true, true, false, false, false, false]);
   });
 });
