@@ -19,6 +19,7 @@ import { SshNetCheck } from '../../src/netcheck/port.js';
 import { SshDriver } from '../../src/power/ssh.js';
 import { freeTcpPort } from '../../src/twin/fronts/loopback.js';
 import { TwinSshServer, type SshCommandHandler } from '../../src/twin/fronts/ssh-server.js';
+import { generateEd25519KeyPair } from '../../src/twin/fronts/ssh-keys.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { TestNodePower } from './helpers/twin-power.js';
 const { Server, utils } = ssh2;
@@ -27,10 +28,10 @@ const run = promisify(execFile);
 const ADDRESS = '127.0.1.2';
 
 let dir: string;
-const hostKey = utils.generateKeyPairSync('ed25519');
-const otherHostKey = utils.generateKeyPairSync('ed25519');
-const userKey = utils.generateKeyPairSync('ed25519');
-const strangerKey = utils.generateKeyPairSync('ed25519');
+const hostKey = generateEd25519KeyPair();
+const otherHostKey = generateEd25519KeyPair();
+const userKey = generateEd25519KeyPair();
+const strangerKey = generateEd25519KeyPair();
 const cleanup: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {

@@ -9,7 +9,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import ssh2 from 'ssh2'; // CommonJS: named imports fail under plain Node ESM
 import { inventoryToYaml, InventorySchemaVersion, type NodeDoc, type PowerInventoryDoc } from '../../power/inventory.js';
 import { knownHostName } from '../../power/known-hosts.js';
 import { writeSecretFile } from '../../power/secrets.js';
@@ -22,7 +21,7 @@ import { freeTcpPort, freeUdpPort, nodeLoopbackAddress } from './loopback.js';
 import { TwinRedfishServer } from './redfish-server.js';
 import { TwinSshServer, type SshCommandHandler } from './ssh-server.js';
 import { prepareSshd, type SshdPeer } from './sshd.js';
-const { utils } = ssh2;
+import { generateEd25519KeyPair } from './ssh-keys.js';
 
 const run = promisify(execFile);
 
@@ -75,7 +74,7 @@ export async function startPowerFronts(power: TwinNodePower, nodes: FrontNode[],
   const bmcUser = opts.bmcUsername ?? 'admin';
   await mkdir(join(opts.dir, 'secrets'), { recursive: true, mode: 0o700 });
 
-  const userKey = utils.generateKeyPairSync('ed25519', { comment: 'fallow-twin-operator' });
+  const userKey = generateEd25519KeyPair('fallow-twin-operator');
   const userKeyPath = join(opts.dir, 'id_ed25519');
   await writeFile(userKeyPath, userKey.private, { mode: 0o600 });
 
@@ -125,7 +124,7 @@ export async function startPowerFronts(power: TwinNodePower, nodes: FrontNode[],
         pids.push(() => sshd.pid());
         service = sshd;
       } else {
-        const hostKey = utils.generateKeyPairSync('ed25519');
+        const hostKey = generateEd25519KeyPair();
         hostPublic = hostKey.public;
         service = new TwinSshServer({ node: n.name, address, port: sshPort, hostKey: hostKey.private, authorizedKey: userKey.public, user, power, ...(opts.sshCommands ? { commands: opts.sshCommands } : {}) });
       }
