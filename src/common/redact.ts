@@ -2,11 +2,21 @@
 // credentials in plain sight: `http-proxy` URLs with user:password, `containerd-registry`
 // auth blocks, `backup-target` S3 keys, and the Rancher registration token in
 // `cluster-registration-url`. Masking happens at capture, so nothing on disk ever held
-// them. With a salt (the cluster's kube-system UID) a masked secret carries a slow,
-// salted digest: two captures of the same cluster mask an unchanged secret identically
-// and a changed one differently, so the before/after comparison still sees a change,
-// while the digest costs an attacker with the journal an scrypt run per guess.
-import { createHash, scryptSync } from 'node:crypto';
+// them. A masked secret may carry a slow digest, `***~<12 chars>`, so two captures of the
+// same cluster mask an unchanged secret identically and a changed one differently and the
+// before/after comparison still sees a change without showing the secret. Two schemes:
+// - keyed (current): scrypt(secret, salt = HMAC-SHA256(redaction key, "fallow-redact/v2:" +
+//   kube-system UID)). The 32-byte key lives in fallow's state root (../journal/redaction-key.ts)
+//   and never in a journal or report, so a shared report or journal gives an attacker no
+//   salt to test a guess against; with the state root too, each guess still costs an scrypt.
+// - UID-salted (legacy, fallow before the key): scrypt(secret, "fallow-redact:" + UID). The
+//   UID sits in every journal, so this one is only kept to compare with runs it recorded.
+// Both write the same marker on purpose: `***~` + 12 base64url characters is what this
+// module's idempotence rule (and that of every earlier fallow) recognises as already
+// masked, so re-masking a value from either scheme keeps its digest. Which scheme and key
+// made a digest is therefore recorded beside it (./redaction.ts), never read off the value.
+import { createHash, createHmac, scryptSync } from 'node:crypto';
+import { inspect } from 'node:util';
 
 export const Masked = '***';
 
@@ -14,8 +24,55 @@ export const Masked = '***';
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
 export interface RedactOptions {
-  /** Salt for the digest of masked secrets; without it a secret becomes just "***". */
+  /** The cluster's kube-system UID; without it a secret becomes just "***". */
   salt?: string;
+  /** With a salt: digests keyed by this state root's key (the current scheme); without, UID-salted (legacy). */
+  key?: RedactionKey;
+}
+
+/** Key bytes a RedactionKey holds: exactly this many, random. */
+export const RedactionKeyBytes = 32;
+
+/**
+ * The state root's redaction key. Its bytes never leave this object except to be written
+ * to its own file (../journal/redaction-key.ts); printing or serialising it shows only its
+ * id, a fingerprint that tells nothing about the bytes (they are random, 256 bits).
+ */
+export class RedactionKey {
+  readonly id: string;
+  readonly #material: Buffer;
+
+  constructor(material: Uint8Array) {
+    if (material.length !== RedactionKeyBytes) throw new RangeError(`a redaction key is ${RedactionKeyBytes} bytes, not ${material.length}`);
+    this.#material = Buffer.from(material);
+    this.id = createHash('sha256').update('fallow-redaction-key-id\0').update(this.#material).digest('hex').slice(0, 16);
+  }
+
+  /**
+   * scrypt's salt for one cluster. Deriving the salt (not pre-hashing the secret) keeps the
+   * secret scrypt's only input, costs one HMAC per cluster rather than per secret, and
+   * makes the salt 256 unknown bits to anyone without the key file.
+   */
+  saltFor(uid: string): Buffer {
+    return createHmac('sha256', this.#material).update(`fallow-redact/v2:${uid}`).digest();
+  }
+
+  /** The bytes, for writing the key file only. */
+  materialForKeyFile(): Buffer {
+    return Buffer.from(this.#material);
+  }
+
+  toString(): string {
+    return `redaction key ${this.id}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
 }
 
 /** Keys whose values are credentials wherever they appear (JSON settings, facts). */
@@ -36,19 +93,30 @@ export function fingerprint(value: string): string {
   return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;
 }
 
+/** A masked secret's digest anywhere in a value (a URL password, a JSON string). */
+const digestInText = /\*\*\*~[A-Za-z0-9_-]{12}(?![A-Za-z0-9_-])/g;
+
+/** `text` with every digest dropped ("***~abc…" → "***"): what is left compares under any scheme. */
+export function stripDigests(text: string): string {
+  return text.replace(digestInText, Masked);
+}
+
 // scrypt is deliberately slow; the same secret is masked in every snapshot of a run.
 const digests = new Map<string, string>();
 
-/** "***", or "***~<digest>" with a salt: equal for equal secrets under the same salt. */
+/** "***", or "***~<digest>" with a salt: equal for equal secrets under the same salt and key. */
 export function maskSecret(secret: string, opts: RedactOptions = {}): string {
   if (alreadyMasked.test(secret)) return secret;
   if (opts.salt === undefined) return Masked;
-  // The memo is keyed by a fast hash so the process never holds the secret as a map key.
-  const key = createHash('sha256').update(opts.salt).update('\0').update(secret).digest('hex');
-  let d = digests.get(key);
+  // The memo is keyed by a fast hash so the process never holds the secret as a map key;
+  // the key's id (not its bytes) keeps the two schemes' digests apart.
+  const scheme = opts.key ? `v2:${opts.key.id}` : 'uid';
+  const memo = createHash('sha256').update(scheme).update('\0').update(opts.salt).update('\0').update(secret).digest('hex');
+  let d = digests.get(memo);
   if (d === undefined) {
-    d = scryptSync(secret, `fallow-redact:${opts.salt}`, 9).toString('base64url');
-    digests.set(key, d);
+    const salt = opts.key ? opts.key.saltFor(opts.salt) : `fallow-redact:${opts.salt}`;
+    d = scryptSync(secret, salt, 9).toString('base64url');
+    digests.set(memo, d);
   }
   return `${Masked}~${d}`;
 }

@@ -68,3 +68,10 @@ export function ensurePrivateDir(dir: string): void {
     fsyncDir(dirname(d));
   }
 }
+
+/** The state root a run directory (<root>/<cluster-uid>/<run-id>) lives under. */
+export function stateRootOfRunDir(runDir: string): string {
+  // A dry run has no run directory: resolving "" would point at the working directory.
+  if (runDir === '') throw new Error('a dry run has no run directory, so no state root');
+  return dirname(dirname(resolve(runDir)));
+}

@@ -1,6 +1,7 @@
 // Reading a stored snapshot back: the schema must match exactly (a snapshot of another
 // version is refused with what was expected and what was found, never half-read).
 import { UsageError } from '../common/errors.js';
+import { KeyedScheme, NoDigestScheme } from '../common/redaction.js';
 import { SnapshotSchema, type ClusterSnapshot } from './snapshot-types.js';
 
 const arrays = ['nodes', 'addons', 'vms', 'volumes', 'systemPods', 'unreadable'] as const;
@@ -29,5 +30,19 @@ export function parseSnapshot(text: string, source = 'snapshot'): ClusterSnapsho
     ...('etcd' in rec ? [] : ['etcd']),
   ];
   if (missing.length) throw new UsageError(`${source} is not a complete snapshot: missing or malformed ${missing.join(', ')}`, 'Take a new snapshot.');
+  checkRedaction(rec.redaction, source);
   return data as ClusterSnapshot;
+}
+
+/** A stamp this fallow cannot read would make its digests compare as if they were its own. */
+function checkRedaction(stamp: unknown, source: string): void {
+  if (stamp === undefined) return;
+  const r = (typeof stamp === 'object' && stamp !== null ? stamp : {}) as Record<string, unknown>;
+  const known = (r.scheme === KeyedScheme || r.scheme === NoDigestScheme) && typeof r.keyId === 'string' && (r.scheme !== NoDigestScheme || typeof r.stateRoot === 'string');
+  if (!known) {
+    throw new UsageError(
+      `${source} masks its secrets with a redaction scheme this fallow does not know (${JSON.stringify(r.scheme ?? null)})`,
+      'Use the fallow version that wrote it, or a newer one.',
+    );
+  }
 }

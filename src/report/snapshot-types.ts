@@ -3,6 +3,7 @@
 // embedded in reports). Versioned: a reader rejects a snapshot of another schema.
 // Only shapes live here; capture is in ./snapshot.ts, comparison in ./verify.ts.
 import type { RunStrategy } from '../common/harvester-types.js';
+import type { RedactionStamp } from '../common/redaction.js';
 
 export const SnapshotSchema = 'fallow.harvesterhci.io/snapshot/v1' as const;
 
@@ -13,8 +14,10 @@ export interface ClusterSnapshot {
   cluster: SnapshotCluster;
   nodes: SnapshotNode[];
   vip: SnapshotVip;
-  /** Recorded settings (RecordedSettings) by name; redacted (see ./redact.ts). */
+  /** Recorded settings (RecordedSettings) by name; redacted (see ../common/redact.ts). */
   settings: Record<string, SnapshotSetting>;
+  /** How the settings' secrets were masked; absent: UID-salted digests (snapshots before the redaction key). */
+  redaction?: RedactionStamp;
   addons: SnapshotAddon[];
   rancher: SnapshotRancher;
   vms: SnapshotVm[];

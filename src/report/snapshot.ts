@@ -13,7 +13,8 @@ import type {
   VirtualMachineObject,
 } from '../common/harvester-types.js';
 import { summarizePods } from './pods.js';
-import { redactSetting, redactText } from '../common/redact.js';
+import { redactSetting, redactText, type RedactOptions } from '../common/redact.js';
+import { redactOptionsFor, stampField, UidSalted, type RedactionPlan } from '../common/redaction.js';
 import type { EtcdObservation, SnapshotReader } from './snapshot-reader.js';
 import {
   SnapshotSchema,
@@ -30,6 +31,12 @@ import {
 export interface CaptureOptions {
   /** Modelled now (Clock.now()); the snapshot's takenAt. */
   now?: () => number;
+  /**
+   * How secrets are masked (../common/redaction.ts). A shutdown records with its state
+   * root's key; a comparison captures as the recorded snapshot did. Default: UID-salted,
+   * as fallow did before the key (kept for tests and old callers; no run uses it for new records).
+   */
+  redaction?: RedactionPlan;
 }
 
 export async function captureSnapshot(reader: SnapshotReader, opts: CaptureOptions = {}): Promise<ClusterSnapshot> {
@@ -57,8 +64,9 @@ export async function captureSnapshot(reader: SnapshotReader, opts: CaptureOptio
     unreadable.push(`etcd: ${redactText(err instanceof Error ? err.message : String(err))}`);
   }
   const snapNodes = nodes.map(toNode).sort(byName);
-  // The UID salts the digests of masked secrets: same cluster, same digest for the same secret.
-  const snapSettings = toSettings(settings, kubeSystem?.metadata.uid);
+  // The UID (and the key) salt the digests of masked secrets: same cluster, same digest for the same secret.
+  const redaction = opts.redaction ?? UidSalted;
+  const snapSettings = toSettings(settings, redactOptionsFor(redaction, kubeSystem?.metadata.uid));
   return {
     schema: SnapshotSchema,
     takenAt,
@@ -70,6 +78,7 @@ export async function captureSnapshot(reader: SnapshotReader, opts: CaptureOptio
       ingressIp: nonEmpty(ingress?.status?.loadBalancer?.ingress?.[0]?.ip),
     },
     settings: snapSettings,
+    ...stampField(redaction),
     addons: addons.map(toAddon).sort(byNamespacedName),
     rancher: { rancher: toScale(rancher), agent: toScale(agent) },
     vms: toVms(vms, vmis),
@@ -98,7 +107,7 @@ function toNode(n: NodeObject): SnapshotNode {
   };
 }
 
-function toSettings(settings: readonly SettingObject[], salt: string | undefined): Record<string, SnapshotSetting> {
+function toSettings(settings: readonly SettingObject[], redact: RedactOptions): Record<string, SnapshotSetting> {
   const out: Record<string, SnapshotSetting> = {};
   for (const name of RecordedSettings) {
     const s = settings.find((x) => x.metadata.name === name);
@@ -107,7 +116,7 @@ function toSettings(settings: readonly SettingObject[], salt: string | undefined
       continue;
     }
     const isDefault = !s.value;
-    out[name] = { value: redactSetting(name, (isDefault ? s.default : s.value) ?? '', salt === undefined ? {} : { salt }), isDefault };
+    out[name] = { value: redactSetting(name, (isDefault ? s.default : s.value) ?? '', redact), isDefault };
   }
   return out;
 }

@@ -3,6 +3,8 @@
 // ./verify-rules-workloads.ts. Each explanation names the object and the next action.
 import type { Difference, VerifyRule } from './verify.js';
 import { difference, pairBy } from './verify-helpers.js';
+import { stripDigests } from '../common/redact.js';
+import { digestMismatch, NoDigestScheme, RedactionKeyFile, type RedactionStamp } from '../common/redaction.js';
 
 const identity: VerifyRule = {
   id: 'cluster-identity',
@@ -75,18 +77,31 @@ const settings: VerifyRule = {
   title: 'recorded settings unchanged (ntp-servers, http-proxy, containerd-registry, …)',
   compare(before, after) {
     const names = [...new Set([...Object.keys(before.settings), ...Object.keys(after.settings)])].sort();
+    // Digests made under another scheme or key say nothing about the secret: compare the
+    // settings without them, and say which secrets could not be compared.
+    const mismatch = digestMismatch(before.redaction, after.redaction);
     const out: Difference[] = [];
     for (const name of names) {
       const b = before.settings[name]?.value ?? null;
       const a = after.settings[name]?.value ?? null;
-      if (a !== b) {
+      const [bc, ac] = mismatch === undefined || b === null || a === null ? [b, a] : [stripDigests(b), stripDigests(a)];
+      if (ac !== bc) {
         out.push(difference('settings', 'error', `settings/${name}`, b, a,
           `Setting ${name} differs from the value recorded before the shutdown (seed 1.2). Restore it in Harvester settings.`));
+      } else if (mismatch !== undefined && b !== bc) {
+        out.push(difference('settings', 'warning', `settings/${name}`, b, a,
+          `Setting ${name}: its secrets — ${mismatch}; the rest of it is unchanged. ${mismatchHint(after.redaction)}`));
       }
     }
     return out;
   },
 };
+
+function mismatchHint(after: RedactionStamp | undefined): string {
+  return after?.scheme === NoDigestScheme
+    ? `Put the key file ${after.stateRoot}/${RedactionKeyFile} back to compare them, or check the secrets in Harvester settings by hand.`
+    : 'Check the secrets in Harvester settings by hand.';
+}
 
 const etcd: VerifyRule = {
   id: 'etcd',

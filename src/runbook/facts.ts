@@ -3,6 +3,7 @@
 // reads back exactly what was written and refuses a journal that lacks or garbles it.
 import { z } from 'zod';
 import { FatalError } from '../common/errors.js';
+import { KeyedScheme, NoDigestScheme } from '../common/redaction.js';
 import type { Json } from '../engine/types.js';
 
 export const NodeFact = z.object({
@@ -24,6 +25,13 @@ export const NetworkFacts = z.object({
   vlanConfigs: z.array(z.object({ name: z.string(), clusterNetwork: z.string().optional(), nics: z.array(z.string()) })),
   vmNetworks: z.array(z.object({ namespace: z.string(), name: z.string(), vlan: z.number().optional() })),
   warnings: z.array(z.string()),
+  /** How `settings` masked its secrets (../common/redaction.ts); absent: UID-salted, as before the key. */
+  redaction: z
+    .discriminatedUnion('scheme', [
+      z.object({ scheme: z.literal(KeyedScheme), keyId: z.string() }),
+      z.object({ scheme: z.literal(NoDigestScheme), keyId: z.string(), stateRoot: z.string() }),
+    ])
+    .optional(),
 });
 export type NetworkFacts = z.infer<typeof NetworkFacts>;
 

@@ -16,25 +16,30 @@ export const verifyCommand: CommandModule = {
       .addOption(outputOption())
       .action(async (flags: { run?: string; output: OutputFormat }, c: Command) => {
         const g = ctx.globals(c);
-        const [{ clusterIdentity }, { pairFor }, report, { SnapshotFacts }, { factsFromJournal }, journal] = await Promise.all([
+        const [{ clusterIdentity }, { pairFor }, report, { SnapshotFacts }, { factsFromJournal }, journal, { redactionToCompareWith }] = await Promise.all([
           import('../../cluster/discovery.js'),
           import('../run/report.js'),
           import('../../report/index.js'),
           import('../../runbook/facts.js'),
           import('../../report/from-journal.js'),
           import('../../journal/reader.js'),
+          import('../../journal/redaction-key.js'),
         ]);
         const conn = await ctx.connect(g);
         try {
           const id = await clusterIdentity(conn.cluster);
-          const { shutdown } = pairFor(ctx.stateRoot(g), id.uid, flags.run);
+          const stateRoot = ctx.stateRoot(g);
+          const { shutdown } = pairFor(stateRoot, id.uid, flags.run);
           const facts = factsFromJournal(journal.readJournal(`${shutdown.runDir}/journal.jsonl`).records);
           const recorded = facts[SnapshotFacts.before];
           if (recorded === undefined) throw new UsageError(`shutdown ${shutdown.runId} recorded no snapshot`, 'Resume it past its snapshot step (`fallow resume`)');
           const before = report.parseSnapshot(JSON.stringify(recorded), `the snapshot recorded by ${shutdown.runId}`);
           const { etcdThroughRunningPod, readerFromNamedKindApi } = await import('../../report/snapshot-reader.js');
           const cl = conn.cluster;
-          const after = await report.captureSnapshot(readerFromNamedKindApi(cl, etcdThroughRunningPod((ns) => cl.list('Pod', { namespace: ns }), (n) => cl.etcdMembers(n))), { now: () => ctx.clock.now() });
+          // Secrets masked as the shutdown masked them (same scheme, same key), else reported as not comparable.
+          const redaction = redactionToCompareWith(before.redaction, stateRoot);
+          const reader = readerFromNamedKindApi(cl, etcdThroughRunningPod((ns) => cl.list('Pod', { namespace: ns }), (n) => cl.etcdMembers(n)));
+          const after = await report.captureSnapshot(reader, { now: () => ctx.clock.now(), redaction });
           const diff = report.diffSnapshots(before, after);
           const summary = report.summarizeDiff(diff);
           const data = { apiVersion: 'fallow.verify/v1', kind: 'Verification', shutdown: shutdown.runId, summary, differences: diff };

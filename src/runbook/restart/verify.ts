@@ -8,6 +8,8 @@ import type { Step } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import { SnapshotFacts, toJson } from '../facts.js';
 import { recordedSnapshot, snapshotNow } from '../lib/snapshot.js';
+import { stateRootOfRunDir } from '../../journal/paths.js';
+import { redactionToCompareWith } from '../../journal/redaction-key.js';
 
 export const verifyAgainstRecord: Step<RunbookEnv> = {
   id: 'restart.verify',
@@ -25,7 +27,9 @@ export const verifyAgainstRecord: Step<RunbookEnv> = {
   },
   async act(ctx) {
     const before = recordedSnapshot(ctx, SnapshotFacts.before)!;
-    const after = await snapshotNow(ctx);
+    // Masked as the shutdown masked, so an unchanged secret gives the same digest; without
+    // the shutdown's key the secrets come back "cannot compare" warnings, never differences.
+    const after = await snapshotNow(ctx, redactionToCompareWith(before.redaction, stateRootOfRunDir(ctx.env.runDir)));
     const diff = diffSnapshots(before, after);
     const summary = summarizeDiff(diff);
     await ctx.record(SnapshotFacts.after, toJson(after));

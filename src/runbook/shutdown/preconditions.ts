@@ -2,12 +2,14 @@
 // off the cluster before anything is changed.
 import { Namespaces, RecordedSettings, Vip } from '../../common/harvester.js';
 import { redactSetting } from '../../common/redact.js';
+import { redactOptionsFor, stampField, UidSalted, type RedactionPlan } from '../../common/redaction.js';
 import type { ConfigMapObject, KObject, NodeObject, ServiceObject, SettingObject } from '../../common/harvester-types.js';
 import type { Step } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import { Facts, readFact, toJson, type NetworkFacts } from '../facts.js';
 import { bundleRbac, takeSupportBundle } from '../lib/bundle.js';
 import { nodeFact } from '../lib/nodes.js';
+import { recordingRedaction } from '../lib/snapshot.js';
 
 export const generateSupportBundle: Step<RunbookEnv> = {
   id: 'shutdown.support-bundle',
@@ -60,14 +62,14 @@ export const recordNetworkFacts: Step<RunbookEnv> = {
     ]);
     const v = version?.value || version?.default;
     await ctx.record(Facts.identity.key, toJson({ uid: ns?.metadata.uid ?? '', ...(v ? { version: v } : {}) }));
-    const facts = await gatherNetworkFacts(ctx.env, ns?.metadata.uid);
+    const facts = await gatherNetworkFacts(ctx.env, ns?.metadata.uid, recordingRedaction(ctx.env));
     for (const w of facts.warnings) await ctx.warn(w);
     await ctx.record(Facts.network.key, toJson(facts));
   },
 };
 
-/** `salt` (the kube-system UID) keys the digests of the settings' masked secrets (../../common/redact.ts). */
-export async function gatherNetworkFacts(env: RunbookEnv, salt?: string): Promise<NetworkFacts> {
+/** `uid` (the kube-system UID) and `redaction` key the digests of the settings' masked secrets (../../common/redaction.ts). */
+export async function gatherNetworkFacts(env: RunbookEnv, uid?: string, redaction: RedactionPlan = UidSalted): Promise<NetworkFacts> {
   const { cluster } = env;
   const [nodes, settings, cns, vlans, nads, vipCm, svc] = await Promise.all([
     cluster.list<NodeObject>('Node'),
@@ -94,9 +96,10 @@ export async function gatherNetworkFacts(env: RunbookEnv, salt?: string): Promis
   // Redacted before they are recorded: the journal never holds a registry or proxy password.
   // The network re-check only needs hosts and URLs from them (../lib/net-expect.ts).
   const settingValues: Record<string, string> = {};
+  const redact = redactOptionsFor(redaction, uid);
   for (const s of settings) {
     const name = s.metadata.name;
-    if ((RecordedSettings as readonly string[]).includes(name)) settingValues[name] = redactSetting(name, s.value ?? s.default ?? '', salt === undefined ? {} : { salt });
+    if ((RecordedSettings as readonly string[]).includes(name)) settingValues[name] = redactSetting(name, s.value ?? s.default ?? '', redact);
   }
   const vmNetworks = nads.map((n) => {
     const cfg = safeJson((n.spec as { config?: string } | undefined)?.config);
@@ -118,6 +121,7 @@ export async function gatherNetworkFacts(env: RunbookEnv, salt?: string): Promis
       ...(vipData.mode ? { mode: vipData.mode } : {}),
     },
     settings: settingValues,
+    ...stampField(redaction),
     clusterNetworks: cns.map((c) => c.metadata.name).sort(),
     vlanConfigs,
     vmNetworks,

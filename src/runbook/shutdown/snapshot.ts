@@ -4,7 +4,7 @@
 import type { Step } from '../../engine/types.js';
 import type { RunbookEnv } from '../env.js';
 import { SnapshotFacts, toJson } from '../facts.js';
-import { snapshotNow } from '../lib/snapshot.js';
+import { recordingRedaction, snapshotNow } from '../lib/snapshot.js';
 
 export const snapshotBefore: Step<RunbookEnv> = {
   id: 'shutdown.snapshot',
@@ -24,6 +24,6 @@ export const snapshotBefore: Step<RunbookEnv> = {
     return ctx.facts.has(SnapshotFacts.before) ? { done: true } : { done: false };
   },
   async act(ctx) {
-    await ctx.record(SnapshotFacts.before, toJson(await snapshotNow(ctx)));
+    await ctx.record(SnapshotFacts.before, toJson(await snapshotNow(ctx, recordingRedaction(ctx.env))));
   },
 };
