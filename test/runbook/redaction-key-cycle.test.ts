@@ -212,4 +212,24 @@ describe('redaction key across a cycle on the twin', () => {
       renameSync(aside, keyFile);
     }
   });
+
+  it('a shutdown with a corrupt key file stops at recording the settings, before anything is changed, and leaves the file as it was', async () => {
+    const keyFile = redactionKeyPath(bed.stateDir);
+    const intact = readFileSync(keyFile, 'utf8');
+    const damaged = `${intact.slice(0, 30)}\n`;
+    writeFileSync(keyFile, damaged);
+    try {
+      const r = await bed.shutdown();
+      expect(r.state).not.toBe('completed');
+      expect(r.exitCode).toBe(ExitCode.usage);
+      expect(r.message).toContain(`The redaction key file ${keyFile} is corrupt`);
+      expect(r.message).toContain(`mv ${keyFile} ${keyFile}.corrupt`);
+      expect(r.finished).toEqual(['shutdown.support-bundle']);
+      const started = readJournal(join(r.runDir!, 'journal.jsonl')).records.flatMap((x) => (x.type === 'step-start' ? [x.step] : []));
+      expect(started).toEqual(['shutdown.support-bundle', 'shutdown.record-network']);
+      expect(readFileSync(keyFile, 'utf8')).toBe(damaged);
+    } finally {
+      writeFileSync(keyFile, intact);
+    }
+  });
 });
