@@ -9,6 +9,7 @@ import { UsageError } from '../common/errors.js';
 import { RedactionKey, RedactionKeyBytes } from '../common/redact.js';
 import { KeyedScheme, RedactionKeyFile, UidSalted, type RedactionPlan, type RedactionStamp } from '../common/redaction.js';
 import { ensurePrivateDir, fsyncDir } from './paths.js';
+import { secrets } from './secrets.js';
 
 // A header line makes a truncated or foreign file recognisable as not ours.
 const Header = 'fallow-redaction-key/v1';
@@ -40,7 +41,19 @@ export function loadRedactionKey(stateRoot: string): RedactionKey | undefined {
       `Put back an intact copy of it if you have one; otherwise move it aside (mv ${path} ${path}.corrupt) and run fallow again: a new key is made, and runs recorded with the old one report their secret settings as "cannot compare"`,
     );
   }
+  guard(bytes);
   return new RedactionKey(bytes);
+}
+
+const guarded = new Set<string>();
+
+/** Defence in depth: the journal refuses any line holding the key, in either spelling. */
+function guard(bytes: Buffer): void {
+  const b64 = bytes.toString('base64url');
+  if (guarded.has(b64)) return;
+  guarded.add(b64);
+  secrets.register(b64, 'the redaction key');
+  secrets.register(bytes.toString('hex'), 'the redaction key');
 }
 
 /** The key, made now if the state root has none. Safe against a concurrent fallow doing the same. */

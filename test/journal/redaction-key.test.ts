@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/common/errors.js';
 import { KeyedScheme, UidSalted } from '../../src/common/redaction.js';
 import { ensureRedactionKey, loadRedactionKey, redactionKeyPath, redactionToCompareWith } from '../../src/journal/redaction-key.js';
+import { secrets } from '../../src/journal/secrets.js';
 
 function thrown(attempt: () => unknown): UsageError {
   try {
@@ -76,5 +77,21 @@ describe('redaction key file', () => {
     expect(redactionToCompareWith(recorded, root)).toEqual({ kind: 'key-missing', keyId: recorded.keyId, stateRoot: root });
     ensureRedactionKey(root); // another key in its place (a state dir copied without it, then a new shutdown)
     expect(redactionToCompareWith(recorded, root)).toEqual({ kind: 'key-missing', keyId: recorded.keyId, stateRoot: root });
+  });
+});
+
+describe('redaction key and the journal', () => {
+  it('once loaded, the journal refuses a line holding it, in base64url or hex', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fallow-key-'));
+    try {
+      ensureRedactionKey(root);
+      const token = readFileSync(redactionKeyPath(root), 'utf8').trim().split(' ')[1]!;
+      const hex = Buffer.from(token, 'base64url').toString('hex');
+      expect(secrets.find(`{"leak":"${token}"}`)).toBe('the redaction key');
+      expect(secrets.find(`{"leak":"${hex}"}`)).toBe('the redaction key');
+      expect(secrets.scrub(`key ${token}`)).toBe('key [redacted]');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
