@@ -8,7 +8,6 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/common/errors.js';
-import { Kinds } from '../../src/common/harvester.js';
 import { maskSecret } from '../../src/common/redact.js';
 import { KeyedScheme, UidSalted } from '../../src/common/redaction.js';
 import { pairFor, reportFor, writeReport } from '../../src/cli/run/report.js';
@@ -24,13 +23,11 @@ import { snapshotNow } from '../../src/runbook/lib/snapshot.js';
 import { snapshotBefore } from '../../src/runbook/shutdown/snapshot.js';
 import { runMain } from '../cli/run-main.js';
 import { startBed, type Bed } from './bed.js';
+import { secretSettings, setSecretSettings, setSetting } from './secret-settings.js';
 import { filesContaining } from './extras-bed.js';
 
-const registryPassword = 'reg-Pa55-keyed-digest';
-const proxyPassword = 'proxy-Pa55-keyed-digest';
-const registry = (password: string) =>
-  JSON.stringify({ Mirrors: { 'docker.io': { Endpoints: ['https://registry.example.com:5000'] } }, Configs: { 'registry.example.com:5000': { Auth: { Username: 'pull', Password: password } } } });
-const proxy = JSON.stringify({ httpProxy: `http://ops:${proxyPassword}@proxy.example.com:3128`, httpsProxy: '', noProxy: 'localhost,127.0.0.1,.svc' });
+const settings = secretSettings('keyed-digest');
+const { registryPassword, proxyPassword, registry } = settings;
 const digestIn = (value: string | null | undefined) => /"Password":"(\*\*\*~[\w-]{12})"/.exec(value ?? '')?.[1];
 
 interface Verification {
@@ -42,12 +39,6 @@ describe('redaction key across a cycle on the twin', () => {
   let bed: Bed;
   let keyedRun = '';
 
-  async function setSetting(name: string, value: string): Promise<void> {
-    const api = bed.twin.api;
-    if (await api.get(Kinds.Setting, undefined, name)) await api.patch(Kinds.Setting, undefined, name, { value });
-    else await api.create({ ...Kinds.Setting, metadata: { name }, value });
-  }
-
   const factsOf = (runDir: string) => replay(readJournal(join(runDir, 'journal.jsonl')).records).facts;
   const factOf = <T>(runDir: string, key: string) => factsOf(runDir).get(key) as unknown as T;
   type Recorded = { summary: { errors: number; warnings: number }; diff: Difference[] };
@@ -55,8 +46,7 @@ describe('redaction key across a cycle on the twin', () => {
 
   beforeAll(async () => {
     bed = await startBed();
-    await setSetting('containerd-registry', registry(registryPassword));
-    await setSetting('http-proxy', proxy);
+    await setSecretSettings(bed, settings);
   });
   afterAll(async () => bed?.close());
 
@@ -182,7 +172,7 @@ describe('redaction key across a cycle on the twin', () => {
     expect(clean.code).toBe(ExitCode.ok);
     expect((JSON.parse(clean.stdout) as Verification).differences).toEqual([]);
 
-    await setSetting('containerd-registry', registry('a-new-password'));
+    await setSetting(bed, 'containerd-registry', registry('a-new-password'));
     const changed = await verify();
     expect(changed.code).toBe(ExitCode.failed);
     const out = JSON.parse(changed.stdout) as Verification;

@@ -6,7 +6,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kinds } from '../../src/common/harvester.js';
 import type { PodObject } from '../../src/common/harvester-types.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { redactionToCompareWith } from '../../src/journal/redaction-key.js';
@@ -15,22 +14,14 @@ import { captureSnapshot, diffSnapshots, parseSnapshot } from '../../src/report/
 import { etcdThroughRunningPod, readerFromNamedKindApi } from '../../src/report/snapshot-reader.js';
 import { Facts, SnapshotFacts } from '../../src/runbook/facts.js';
 import { startBed, type Bed } from './bed.js';
+import { secretSettings, setSecretSettings, setSetting } from './secret-settings.js';
 
-const registryPassword = 'reg-Pa55-never-recorded';
-const proxyPassword = 'proxy-Pa55-never-recorded';
-const registry = (password: string) =>
-  JSON.stringify({ Mirrors: { 'docker.io': { Endpoints: ['https://registry.example.com:5000'] } }, Configs: { 'registry.example.com:5000': { Auth: { Username: 'pull', Password: password } } } });
-const proxy = JSON.stringify({ httpProxy: `http://ops:${proxyPassword}@proxy.example.com:3128`, httpsProxy: '', noProxy: 'localhost,127.0.0.1,.svc' });
+const settings = secretSettings('never-recorded');
+const { registryPassword, proxyPassword, registry } = settings;
 
 describe('settings with credentials across a cycle', () => {
   let bed: Bed;
   let shutdownRun = '';
-
-  async function setSetting(name: string, value: string): Promise<void> {
-    const api = bed.twin.api;
-    if (await api.get(Kinds.Setting, undefined, name)) await api.patch(Kinds.Setting, undefined, name, { value });
-    else await api.create({ ...Kinds.Setting, metadata: { name }, value });
-  }
 
   function journalBytes(): string {
     const dir = join(bed.stateDir, bed.identity.uid);
@@ -42,8 +33,7 @@ describe('settings with credentials across a cycle', () => {
 
   beforeAll(async () => {
     bed = await startBed();
-    await setSetting('containerd-registry', registry(registryPassword));
-    await setSetting('http-proxy', proxy);
+    await setSecretSettings(bed, settings);
   });
   afterAll(async () => bed?.close());
 
@@ -75,7 +65,7 @@ describe('settings with credentials across a cycle', () => {
   });
 
   it('still sees a registry password changed after the shutdown as a difference', async () => {
-    await setSetting('containerd-registry', registry('a-new-password'));
+    await setSetting(bed, 'containerd-registry', registry('a-new-password'));
     const shutdownJournal = join(bed.stateDir, bed.identity.uid, shutdownRun, 'journal.jsonl');
     const recorded = replay(readJournal(shutdownJournal).records).facts.get(SnapshotFacts.before);
     const before = parseSnapshot(JSON.stringify(recorded), 'the recorded snapshot');
