@@ -1,6 +1,7 @@
 // Which digest scheme a capture masks secrets with (./redact.ts), and what it records
 // about that beside the values: a comparison of two captures is only meaningful when both
 // used the same scheme and key, and a digest cannot tell by itself which made it.
+import { z } from 'zod';
 import type { RedactionKey, RedactOptions } from './redact.js';
 
 /** The key's file name in fallow's state root (written by ../journal/redaction-key.ts). */
@@ -14,9 +15,11 @@ export const NoDigestScheme = 'no-digest' as const;
  * `no-digest`: the recorded run's key (`keyId`) was not in `stateRoot`, so secrets were
  * masked without a digest and cannot be compared.
  */
-export type RedactionStamp =
-  | { scheme: typeof KeyedScheme; keyId: string }
-  | { scheme: typeof NoDigestScheme; keyId: string; stateRoot: string };
+export const RedactionStamp = z.discriminatedUnion('scheme', [
+  z.object({ scheme: z.literal(KeyedScheme), keyId: z.string() }),
+  z.object({ scheme: z.literal(NoDigestScheme), keyId: z.string(), stateRoot: z.string() }),
+]);
+export type RedactionStamp = z.infer<typeof RedactionStamp>;
 
 /** How a capture masks: what it needs in hand, where the stamp only names it. */
 export type RedactionPlan =

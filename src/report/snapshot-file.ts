@@ -1,7 +1,7 @@
 // Reading a stored snapshot back: the schema must match exactly (a snapshot of another
 // version is refused with what was expected and what was found, never half-read).
 import { UsageError } from '../common/errors.js';
-import { KeyedScheme, NoDigestScheme } from '../common/redaction.js';
+import { RedactionStamp } from '../common/redaction.js';
 import { SnapshotSchema, type ClusterSnapshot } from './snapshot-types.js';
 
 const arrays = ['nodes', 'addons', 'vms', 'volumes', 'systemPods', 'unreadable'] as const;
@@ -37,11 +37,10 @@ export function parseSnapshot(text: string, source = 'snapshot'): ClusterSnapsho
 /** A stamp this fallow cannot read would make its digests compare as if they were its own. */
 function checkRedaction(stamp: unknown, source: string): void {
   if (stamp === undefined) return;
-  const r = (typeof stamp === 'object' && stamp !== null ? stamp : {}) as Record<string, unknown>;
-  const known = (r.scheme === KeyedScheme || r.scheme === NoDigestScheme) && typeof r.keyId === 'string' && (r.scheme !== NoDigestScheme || typeof r.stateRoot === 'string');
-  if (!known) {
+  if (!RedactionStamp.safeParse(stamp).success) {
+    const scheme = typeof stamp === 'object' && stamp !== null ? (stamp as { scheme?: unknown }).scheme : undefined;
     throw new UsageError(
-      `${source} masks its secrets with a redaction scheme this fallow does not know (${JSON.stringify(r.scheme ?? null)})`,
+      `${source} masks its secrets with a redaction scheme this fallow does not know (${JSON.stringify(scheme ?? null)})`,
       'Use the fallow version that wrote it, or a newer one.',
     );
   }

@@ -3,7 +3,7 @@
 // reads back exactly what was written and refuses a journal that lacks or garbles it.
 import { z } from 'zod';
 import { FatalError } from '../common/errors.js';
-import { KeyedScheme, NoDigestScheme } from '../common/redaction.js';
+import { RedactionStamp } from '../common/redaction.js';
 import type { Json } from '../engine/types.js';
 
 export const NodeFact = z.object({
@@ -26,12 +26,7 @@ export const NetworkFacts = z.object({
   vmNetworks: z.array(z.object({ namespace: z.string(), name: z.string(), vlan: z.number().optional() })),
   warnings: z.array(z.string()),
   /** How `settings` masked its secrets (../common/redaction.ts); absent: UID-salted, as before the key. */
-  redaction: z
-    .discriminatedUnion('scheme', [
-      z.object({ scheme: z.literal(KeyedScheme), keyId: z.string() }),
-      z.object({ scheme: z.literal(NoDigestScheme), keyId: z.string(), stateRoot: z.string() }),
-    ])
-    .optional(),
+  redaction: RedactionStamp.optional(),
 });
 export type NetworkFacts = z.infer<typeof NetworkFacts>;
 
